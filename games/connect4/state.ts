@@ -1,0 +1,141 @@
+/**
+ * Connect Four as a `Game`: 7 columns x 6 rows, actions 0..6 = columns from the left (shown and
+ * parsed 1-based, "1".."7", as in Pons's move strings). The first player (0) wins by making four
+ * in a row first; a full board without four is a draw.
+ */
+import { IllegalMoveError, InputError, type IllegalReason } from "../../src/core/errors.js";
+import { outcomeFromScore, type Outcome, type Player } from "../../src/core/player.js";
+import type { Game, GameState } from "../game.js";
+import { CELLS, hasFour, HEIGHT, LO_COLUMNS, TOP_HI, TOP_LO, WIDTH } from "./bitboard.js";
+
+export class Connect4State implements GameState {
+  /** Stones of the player to move. */
+  curLo = 0;
+  curHi = 0;
+  /** All stones. */
+  maskLo = 0;
+  maskHi = 0;
+  moveCount = 0;
+  /** True when the player who just moved made four in a row. */
+  won = false;
+
+  get toPlay(): Player {
+    return (this.moveCount & 1) as Player;
+  }
+
+  clone(): this {
+    const copy = new Connect4State();
+    copy.curLo = this.curLo;
+    copy.curHi = this.curHi;
+    copy.maskLo = this.maskLo;
+    copy.maskHi = this.maskHi;
+    copy.moveCount = this.moveCount;
+    copy.won = this.won;
+    return copy as this;
+  }
+
+  get ended(): boolean {
+    return this.won || this.moveCount === CELLS;
+  }
+
+  outcome(): Outcome | null {
+    if (this.won) return outcomeFromScore(this.toPlay === 1 ? 1 : -1, "connect");
+    if (this.moveCount === CELLS) return outcomeFromScore(0, "full-board");
+    return null;
+  }
+
+  /** Whether column `col` has room. */
+  canPlay(col: number): boolean {
+    return col < LO_COLUMNS ? (this.maskLo & TOP_LO[col]!) === 0 : (this.maskHi & TOP_HI[col]!) === 0;
+  }
+
+  illegalReason(action: number): IllegalReason | null {
+    if (!Number.isInteger(action) || action < 0 || action >= WIDTH) return "off-board";
+    if (this.ended) return "game-over";
+    return this.canPlay(action) ? null : "full-column";
+  }
+
+  isLegal(action: number): boolean {
+    return this.illegalReason(action) === null;
+  }
+
+  legalMask(out?: Uint8Array): Uint8Array {
+    const mask = out ?? new Uint8Array(WIDTH);
+    const open = !this.ended;
+    for (let col = 0; col < WIDTH; col++) mask[col] = open && this.canPlay(col) ? 1 : 0;
+    return mask;
+  }
+
+  play(action: number): void {
+    const reason = this.illegalReason(action);
+    if (reason !== null) throw new IllegalMoveError(reason);
+    this.playLegal(action);
+  }
+
+  playLegal(col: number): void {
+    // The mover's stones become "opponent of the side to move" after the move.
+    this.curLo ^= this.maskLo;
+    this.curHi ^= this.maskHi;
+    if (col < LO_COLUMNS) this.maskLo |= this.maskLo + (1 << (col * 7));
+    else this.maskHi |= this.maskHi + (1 << ((col - LO_COLUMNS) * 7));
+    this.moveCount++;
+    // The mover's stones are now mask ^ cur.
+    this.won = hasFour(this.curLo ^ this.maskLo, this.curHi ^ this.maskHi);
+  }
+
+  /** Number of stones in column `col`. */
+  columnHeight(col: number): number {
+    const bits = col < LO_COLUMNS ? this.maskLo >>> (col * 7) : this.maskHi >>> ((col - LO_COLUMNS) * 7);
+    let h = 0;
+    while (h < HEIGHT && (bits >>> h) & 1) h++;
+    return h;
+  }
+
+  /** 0 empty, 1 first player, 2 second player at (col, row from the bottom). */
+  cell(col: number, row: number): number {
+    const shift = (col < LO_COLUMNS ? col : col - LO_COLUMNS) * 7 + row;
+    const m = col < LO_COLUMNS ? this.maskLo : this.maskHi;
+    if (((m >>> shift) & 1) === 0) return 0;
+    const cur = col < LO_COLUMNS ? this.curLo : this.curHi;
+    const mine = ((cur >>> shift) & 1) === 1;
+    return (mine ? this.toPlay : 1 - this.toPlay) + 1;
+  }
+
+  /** Pons's unique key: position + mask as a 49-bit integer. */
+  hash(): bigint {
+    const lo = (this.curLo + this.maskLo) >>> 0, hi = (this.curHi + this.maskHi) >>> 0;
+    return (BigInt(hi) << 28n) + BigInt(lo);
+  }
+
+  toString(): string {
+    const rows: string[] = [];
+    for (let row = HEIGHT - 1; row >= 0; row--) {
+      let line = "";
+      for (let col = 0; col < WIDTH; col++) line += ".XO"[this.cell(col, row)];
+      rows.push(line);
+    }
+    return rows.join("\n");
+  }
+}
+
+export class Connect4Game implements Game<Connect4State> {
+  readonly id = "connect4";
+  readonly height = HEIGHT;
+  readonly width = WIDTH;
+  readonly actionCount = WIDTH;
+  readonly symmetries: readonly Int32Array[] = [Int32Array.from([0, 1, 2, 3, 4, 5, 6]), Int32Array.from([6, 5, 4, 3, 2, 1, 0])];
+
+  newState(): Connect4State {
+    return new Connect4State();
+  }
+
+  actionText(action: number): string {
+    return String(action + 1);
+  }
+
+  parseAction(text: string): number {
+    const t = text.trim();
+    if (!/^[1-7]$/.test(t)) throw new InputError(`"${text}" is not a Connect Four column (1-7)`);
+    return Number(t) - 1;
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The history layer above the raw board: whose turn it is, passes, the end of the game, the
+ * move cap, and ko / positional superko against every earlier position of the game.
+ *
+ * Superko bookkeeping: every position reached after a stone move is recorded as (hash, stone
+ * total). A move can only repeat a position that had the same number of stones, and a table of
+ * how many recorded positions have each stone total makes the common case (no such position)
+ * a single array read; otherwise the matching entries are compared on the full 64-bit hash.
+ */
+import { IllegalMoveError, type IllegalReason } from "../../src/core/errors.js";
+import { outcomeFromScore, type Outcome, type Player } from "../../src/core/player.js";
+import type { GameState } from "../game.js";
+import { Board, EMPTY, type StoneColor } from "./board.js";
+import { makeRules, rulesText, type GoRules } from "./rules.js";
+
+/** Move cap for self-play when none is given: 2·N² moves (AlphaGo Zero used 722 = 2·19² on 19x19). */
+export function defaultMoveCap(size: number): number {
+  return 2 * size * size;
+}
+
+export interface GoStateOptions {
+  rules?: GoRules;
+  /** Plies after which the game ends and is scored as it stands; Infinity for none (replays). */
+  moveCap?: number;
+}
+
+const scratch = new Int32Array(2);
+
+/** Hash keys of things outside the board (side to move, passes, rules). */
+const TO_PLAY_KEY = 0x5bd1e995n * 0x1000193n;
+function rulesKey(rules: GoRules): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const ch of rulesText(rules)) h = BigInt.asUintN(64, (h ^ BigInt(ch.charCodeAt(0))) * 0x100000001b3n);
+  return h;
+}
+
+export class GoState implements GameState {
+  readonly board: Board;
+  readonly rules: GoRules;
+  readonly moveCap: number;
+  toPlay: Player = 0;
+  moveCount = 0;
+  /** Consecutive passes just played (2 ends the game). */
+  passes = 0;
+  /** Last action played, -1 at the start. */
+  lastAction = -1;
+  /** Set when the game ended by resignation or forfeit rather than by the board. */
+  private decided: Outcome | null = null;
+  // Position history for superko.
+  private histLo: Int32Array;
+  private histHi: Int32Array;
+  private histTotal: Int16Array;
+  private histLength = 0;
+  private totalSeen: Uint16Array;
+
+  constructor(size: number, options: GoStateOptions = {}) {
+    this.board = new Board(size);
+    this.rules = options.rules ?? makeRules();
+    this.moveCap = options.moveCap ?? defaultMoveCap(size);
+    const capacity = Math.min(Number.isFinite(this.moveCap) ? this.moveCap + 2 : 64, 1 << 16);
+    this.histLo = new Int32Array(capacity);
+    this.histHi = new Int32Array(capacity);
+    this.histTotal = new Int16Array(capacity);
+    this.totalSeen = new Uint16Array(size * size + 1);
+    this.record();
+  }
+
+  get size(): number {
+    return this.board.size;
+  }
+  /** Action index of a pass. */
+  get passAction(): number {
+    return this.board.size * this.board.size;
+  }
+
+  clone(): this {
+    const copy = Object.create(GoState.prototype) as GoState;
+    Object.assign(copy, this, {
+      board: this.board.clone(),
+      histLo: this.histLo.slice(),
+      histHi: this.histHi.slice(),
+      histTotal: this.histTotal.slice(),
+      totalSeen: this.totalSeen.slice(),
+    });
+    return copy as this;
+  }
+
+  /** True once two consecutive passes, the move cap, a resignation or a forfeit ended the game. */
+  get ended(): boolean {
+    return this.decided !== null || this.passes >= 2 || this.moveCount >= this.moveCap;
+  }
+
+  outcome(): Outcome | null {
+    if (this.decided) return this.decided;
+    if (!this.ended) return null;
+    return outcomeFromScore(this.score(), this.passes >= 2 ? "score" : "move-cap");
+  }
+
+  /** Area score from Black's view: Black's area minus White's area minus komi. */
+  score(): number {
+    const [black, white] = this.board.area();
+    return black - white - this.rules.komi;
+  }
+
+  /** Ends the game by resignation of `loser` (or a forfeit). */
+  resign(loser: Player, reason: "resign" | "forfeit" = "resign"): void {
+    this.decided = { winner: (1 - loser) as Player, score: NaN, reason };
+  }
+
+  /** Why `action` is illegal for the side to move, or null if it is legal. */
+  illegalReason(action: number): IllegalReason | null {
+    const n2 = this.board.size * this.board.size;
+    if (!Number.isInteger(action) || action < 0 || action > n2) return "off-board";
+    if (this.ended) return "game-over";
+    if (action === n2) return null;
+    const b = this.board;
+    const p = b.pointOfAction(action);
+    if (b.color[p] !== EMPTY) return "occupied";
+    const color = (this.toPlay + 1) as StoneColor;
+    if (b.isSuicide(p, color)) return "suicide";
+    const repeated = this.repeatedIndex(p, color);
+    if (repeated < 0) return null;
+    return repeated === this.histLength - 2 ? "ko" : "superko";
+  }
+
+  isLegal(action: number): boolean {
+    return this.illegalReason(action) === null;
+  }
+
+  /** Whether the side to move may play at empty cell p (not suicide, no ko or superko repetition). */
+  isLegalPoint(p: number): boolean {
+    const color = (this.toPlay + 1) as StoneColor;
+    return !this.board.isSuicide(p, color) && this.repeatedIndex(p, color) < 0;
+  }
+
+  /**
+   * Index in the history of the position that `color` playing at empty, non-suicidal cell p would
+   * repeat, or -1. Under simple ko only the position before the opponent's last move counts.
+   */
+  private repeatedIndex(p: number, color: StoneColor): number {
+    const b = this.board;
+    const captured = b.hashAfter(p, color, scratch);
+    const total = b.stones[1]! + b.stones[2]! + 1 - captured;
+    if (this.totalSeen[total] === 0) return -1;
+    const lo = scratch[0]!, hi = scratch[1]!;
+    if (this.rules.ko === "simple") {
+      const i = this.histLength - 2;
+      return i >= 0 && this.histTotal[i] === total && this.histLo[i] === lo && this.histHi[i] === hi ? i : -1;
+    }
+    for (let i = this.histLength - 1; i >= 0; i--) {
+      if (this.histTotal[i] === total && this.histLo[i] === lo && this.histHi[i] === hi) return i;
+    }
+    return -1;
+  }
+
+  legalMask(out?: Uint8Array): Uint8Array {
+    const n2 = this.board.size * this.board.size;
+    const mask = out ?? new Uint8Array(n2 + 1);
+    mask.fill(0);
+    if (this.ended) return mask;
+    const b = this.board;
+    const color = (this.toPlay + 1) as StoneColor;
+    for (let i = 0; i < b.emptyCount; i++) {
+      const p = b.empties[i]!;
+      if (!b.isSuicide(p, color) && this.repeatedIndex(p, color) < 0) mask[b.actionOf(p)] = 1;
+    }
+    mask[n2] = 1;
+    return mask;
+  }
+
+  /** Plays `action` (a point index y·N + x, or N² for pass); throws IllegalMoveError if illegal. */
+  play(action: number): void {
+    const reason = this.illegalReason(action);
+    if (reason !== null) throw new IllegalMoveError(reason);
+    this.playLegal(action);
+  }
+
+  /** Plays an action already known to be legal (hot paths: playouts, search). */
+  playLegal(action: number): void {
+    const b = this.board;
+    if (action === b.size * b.size) {
+      this.passes++;
+    } else {
+      b.play(b.pointOfAction(action), (this.toPlay + 1) as StoneColor);
+      this.passes = 0;
+      this.record();
+    }
+    this.lastAction = action;
+    this.toPlay = (1 - this.toPlay) as Player;
+    this.moveCount++;
+  }
+
+  /** Records the current board in the superko history. */
+  private record(): void {
+    if (this.histLength === this.histLo.length) {
+      const grow = <T extends Int32Array | Int16Array>(a: T): T => {
+        const bigger = new (a.constructor as { new (n: number): T })(a.length * 2);
+        bigger.set(a);
+        return bigger;
+      };
+      this.histLo = grow(this.histLo);
+      this.histHi = grow(this.histHi);
+      this.histTotal = grow(this.histTotal);
+    }
+    const b = this.board;
+    const total = b.stones[1]! + b.stones[2]!;
+    this.histLo[this.histLength] = b.hashLo;
+    this.histHi[this.histLength] = b.hashHi;
+    this.histTotal[this.histLength] = total;
+    this.histLength++;
+    this.totalSeen[total]!++;
+  }
+
+  /**
+   * Replaces the position with setup stones (SGF AB/AW/AE), per action index EMPTY, BLACK_STONE
+   * or WHITE_STONE. The new position starts the superko history afresh. Returns false if some
+   * chain would have no liberty (nothing changes then).
+   */
+  setup(stones: ArrayLike<number>): boolean {
+    if (!this.board.setPosition(stones)) return false;
+    this.histLength = 0;
+    this.totalSeen.fill(0);
+    this.passes = 0;
+    this.record();
+    return true;
+  }
+
+  /**
+   * 64-bit hash of the board, side to move, consecutive passes and rules. Positions that differ
+   * only in their superko history share a hash.
+   */
+  hash(): bigint {
+    let h = (BigInt(this.board.hashHi >>> 0) << 32n) | BigInt(this.board.hashLo >>> 0);
+    if (this.toPlay === 1) h ^= TO_PLAY_KEY;
+    h ^= BigInt(Math.min(this.passes, 2)) * 0x9e3779b97f4a7c15n;
+    h ^= rulesKey(this.rules);
+    return BigInt.asUintN(64, h);
+  }
+
+  /** Colour of the stone at action index a: 0 empty, 1 black, 2 white. */
+  stoneAt(action: number): number {
+    return this.board.color[this.board.pointOfAction(action)]!;
+  }
+
+  toString(): string {
+    return `${this.board.toString()}\n${this.toPlay === 0 ? "Black" : "White"} to play, move ${this.moveCount + 1}`;
+  }
+}
+

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The `fossil` command. Each subcommand lives in src/commands/. A FossilError (a user's mistake
+ * or bad input) becomes one line on stderr and a non-zero exit code; anything else is a bug and
+ * keeps its stack trace.
+ */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { FossilError } from "./core/errors.js";
+import { c4SolveCommand } from "./commands/c4-solve.js";
+import { demoCommand } from "./commands/demo.js";
+import { goScoreCommand } from "./commands/go-score.js";
+
+export async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName("fossil")
+    .usage("$0 <command> [options]\n\nDoes a prior learned from human or expert games beat self-play from scratch? Small-board Go and Connect Four.")
+    .command("demo", "play a seeded random Go game and solve a Connect Four position (a rules demo)", demoCommand.builder, demoCommand.handler)
+    .command("go", "Go tools", (y) =>
+      y.command("score <files..>", "replay SGF games and print the Tromp-Taylor area result of each", goScoreCommand.builder, goScoreCommand.handler).demandCommand(1, "name a go subcommand (score)"),
+    )
+    .command("c4", "Connect Four tools", (y) =>
+      y.command("solve [files..]", "solve positions given as move strings (from files or stdin)", c4SolveCommand.builder, c4SolveCommand.handler).demandCommand(1, "name a c4 subcommand (solve)"),
+    )
+    .demandCommand(1, "name a command (see --help)")
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias("h", "help")
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`fossil: ${message}\nRun 'fossil --help' for usage.\n`);
+      process.exit(1);
+    })
+    .parseAsync();
+}
+
+try {
+  await main(hideBin(process.argv));
+} catch (error) {
+  if (error instanceof FossilError) {
+    process.stderr.write(`fossil: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `fossil c4 solve [FILE...]`: reads lines `<moves>[ <anything>]` (moves: columns 1-7 from the
+ * empty board, Pons's test-file format) and prints `<moves> <score>` with the exact score for
+ * the side to move (positive: it wins; larger: sooner; 0: draw).
+ */
+import { createInterface } from "node:readline";
+import type { ArgumentsCamelCase, Argv } from "yargs";
+import { FossilError, InputError } from "../core/errors.js";
+import { Connect4Solver } from "../../games/connect4/solver.js";
+import { Connect4State } from "../../games/connect4/state.js";
+import { CELLS } from "../../games/connect4/bitboard.js";
+import { readTextFile } from "../io.js";
+
+/**
+ * The position after a move string. Throws InputError naming the move for an invalid column, a
+ * full column, or a move after four in a row ended the game.
+ */
+export function connect4FromMoves(moves: string): Connect4State {
+  const state = new Connect4State();
+  for (let i = 0; i < moves.length; i++) {
+    const ch = moves[i]!;
+    const move = i + 1;
+    if (ch < "1" || ch > "7") throw new InputError(`invalid column '${ch}' at move ${move} (columns are 1-7)`);
+    if (state.won) throw new InputError(`move ${move} (column ${ch}) comes after the game ended with four in a row at move ${move - 1}`);
+    const col = ch.charCodeAt(0) - 49;
+    if (!state.canPlay(col)) throw new InputError(`column ${ch} is full at move ${move}`);
+    state.playLegal(col);
+  }
+  return state;
+}
+
+/** Score of a position for the side to move; a finished game scores as the loss it is. */
+export function scorePosition(state: Connect4State, solver: Connect4Solver): number {
+  if (state.won) return -Math.trunc((CELLS + 2 - state.moveCount) / 2);
+  if (state.ended) return 0;
+  return solver.solve(state);
+}
+
+interface SolveArgs {
+  files?: string[];
+}
+
+/** Solves each line; returns false if some line or file was bad (reported on stderr). */
+function solveLines(name: string, lines: Iterable<string>, solver: Connect4Solver): boolean {
+  let ok = true;
+  let lineNumber = 0;
+  for (const text of lines) {
+    lineNumber++;
+    const trimmed = text.trim();
+    if (trimmed === "") continue;
+    const moves = trimmed.split(/\s+/)[0]!;
+    try {
+      process.stdout.write(`${moves} ${scorePosition(connect4FromMoves(moves), solver)}\n`);
+    } catch (error) {
+      if (!(error instanceof FossilError)) throw error;
+      ok = false;
+      process.stderr.write(`${name}:${lineNumber}: ${error.message}\n`);
+    }
+  }
+  return ok;
+}
+
+export const c4SolveCommand = {
+  builder: (y: Argv) => y.positional("files", { type: "string", array: true, describe: "files of move strings; standard input when none" }),
+  handler: async (args: ArgumentsCamelCase<SolveArgs>) => {
+    const solver = new Connect4Solver();
+    let ok = true;
+    const files = args.files ?? [];
+    if (files.length === 0) {
+      const lines: string[] = [];
+      for await (const text of createInterface({ input: process.stdin, crlfDelay: Infinity })) lines.push(text);
+      ok = solveLines("<stdin>", lines, solver);
+    }
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readTextFile(file);
+      } catch (error) {
+        if (!(error instanceof FossilError)) throw error;
+        process.stderr.write(`fossil: ${error.message}\n`);
+        ok = false;
+        continue;
+      }
+      ok = solveLines(file, text.split(/\r?\n/), solver) && ok;
+    }
+    if (!ok) process.exitCode = 2;
+  },
+};
