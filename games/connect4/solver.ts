@@ -63,7 +63,7 @@ export class Connect4Solver {
       if (r <= med) max = r;
       else min = r;
     }
-    return min;
+    return min | 0; // never -0
   }
 
   /**
@@ -79,7 +79,7 @@ export class Connect4Solver {
       }
       const next = state.clone();
       next.playLegal(col);
-      scores.push(next.won ? div2(CELLS + 1 - state.moveCount) : next.ended ? 0 : -this.solve(next));
+      scores.push(next.won ? div2(CELLS + 1 - state.moveCount) : next.ended ? 0 : 0 - this.solve(next));
     }
     return scores;
   }
