@@ -53,6 +53,19 @@ function isLower(code: number): boolean {
   return code >= 97 && code <= 122;
 }
 
+/**
+ * Whether a ']' just before `i` really closes a value: false only when a run of lower-case
+ * letters without any capital follows, which no SGF can continue with (a name such as
+ * "[O]at[P]ramote" written with an unescaped ']'). Anything else is left to the grammar.
+ */
+function canFollowValue(text: string, i: number): boolean {
+  const n = text.length;
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  if (i >= n || !isLower(text.charCodeAt(i))) return true;
+  while (i < n && isLower(text.charCodeAt(i))) i++;
+  return i < n && isUpper(text.charCodeAt(i));
+}
+
 /** Removes SGF escapes: a backslash escapes the next character; backslash-newline is a soft break. */
 function unescapeValue(raw: string): string {
   if (raw.indexOf("\\") < 0) return raw;
@@ -131,7 +144,7 @@ export function parseSgf(text: string, file = "<input>"): SgfCollection {
       if (ident === "") throw source.error(`bad property identifier '${text.slice(start, i)}': identifiers are upper-case letters`, start);
       while (i < n && isSpace(text.charCodeAt(i))) i++;
       if (i >= n || text.charCodeAt(i) !== 91 /* [ */) {
-        throw source.error(`property ${ident} has no value: expected '['`, i >= n ? start : i);
+        throw source.error(`property ${ident} has no value: expected '['`, start);
       }
       const values = node.props[ident] ?? (node.props[ident] = []);
       if (!(ident in node.propOffsets)) node.propOffsets[ident] = start;
@@ -142,7 +155,9 @@ export function parseSgf(text: string, file = "<input>"): SgfCollection {
           if (close < 0) throw source.error(`unterminated property value of ${ident}: no closing ']'`, open);
           let backslashes = 0;
           for (let k = close - 1; k > open && text.charCodeAt(k) === 92; k--) backslashes++;
-          if (backslashes % 2 === 0) break;
+          // An escaped ']' does not close; nor does an unescaped one that nothing valid can follow
+          // (real exports leave ']' unescaped in names like "[O]at[P]ramote").
+          if (backslashes % 2 === 0 && canFollowValue(text, close + 1)) break;
           close = text.indexOf("]", close + 1);
         }
         values.push(unescapeValue(text.slice(open + 1, close)));

@@ -101,6 +101,40 @@ function parsePointList(node: SgfNode, ident: string, size: number, source: Sour
   return out;
 }
 
+/** Adds the setup stones and the move of one node to a record. */
+function readNode(record: GoRecord, node: SgfNode, isRoot: boolean, source: SourceMap): void {
+  const game = record.game;
+  const size = record.size;
+  if (node.props.AB || node.props.AW || node.props.AE) {
+    try {
+      const black = parsePointList(node, "AB", size, source);
+      const white = parsePointList(node, "AW", size, source);
+      const empty = parsePointList(node, "AE", size, source);
+      if (isRoot) {
+        record.setupBlack.push(...black);
+        record.setupWhite.push(...white);
+      } else {
+        (record.setups ??= []).push({ beforeMove: record.moves.length, black, white, empty });
+      }
+    } catch (e) {
+      throw e instanceof SgfError ? e.at({ game }) : e;
+    }
+  }
+  for (const color of ["B", "W"] as const) {
+    const values = node.props[color];
+    if (!values) continue;
+    const offset = node.propOffsets[color] ?? node.offset;
+    if (values.length !== 1) throw source.error(`a node holds ${values.length} ${color} moves; one move per node`, offset).at({ game });
+    const action = parsePoint(values[0]!.trim(), size, true);
+    if (action === null) {
+      const hint = `two letters a-${String.fromCharCode(96 + size)}, or empty for pass`;
+      throw source.error(`bad move coordinates ${color}[${values[0]}] (${hint})`, offset).at({ game });
+    }
+    const player: Player = color === "B" ? 0 : 1;
+    record.moves.push(action >= 0 ? { player, action } : { player, action, text: values[0]!.trim() });
+  }
+}
+
 /**
  * Reads the Go meaning of one game tree (its main line: first child at every node). Throws
  * SgfError for what makes it no Go record: GM other than 1, SZ out of 2..19 or not square,
@@ -128,8 +162,6 @@ export function recordFromTree(root: SgfNode, source: SourceMap, game = 1): GoRe
   if (km !== undefined && km.trim() !== "") {
     komi = Number(km.trim().replace(",", "."));
     if (!Number.isFinite(komi) || Math.abs(komi) > 1000) throw fail(`bad komi KM[${km}]`, at(root, "KM"));
-    // Records sometimes carry komi like 6.25 or 0.375 (Japanese-style scoring artefacts); keep halves.
-    komi = Math.round(komi * 2) / 2;
   }
   const ru = propValue(root, "RU");
   const ha = propValue(root, "HA");
@@ -165,37 +197,27 @@ export function recordFromTree(root: SgfNode, source: SourceMap, game = 1): GoRe
     record.firstPlayer = t === "B" ? 0 : 1;
   }
   // Walk the main line without recursion.
-  let node: SgfNode | undefined = root;
-  while (node) {
-    const hasSetup = node.props.AB || node.props.AW || node.props.AE;
-    if (hasSetup) {
-      try {
-        const black = parsePointList(node, "AB", size, source);
-        const white = parsePointList(node, "AW", size, source);
-        const empty = parsePointList(node, "AE", size, source);
-        if (node === root) {
-          record.setupBlack.push(...black);
-          record.setupWhite.push(...white);
-        } else {
-          (record.setups ??= []).push({ beforeMove: record.moves.length, black, white, empty });
-        }
-      } catch (e) {
-        throw e instanceof SgfError ? e.at({ game }) : e;
-      }
-    }
-    for (const color of ["B", "W"] as const) {
-      const values = node.props[color];
-      if (!values) continue;
-      if (values.length !== 1) throw fail(`a node holds ${values.length} ${color} moves; one move per node`, at(node, color));
-      const action = parsePoint(values[0]!.trim(), size, true);
-      if (action === null) {
-        throw fail(`bad move coordinates ${color}[${values[0]}] (two letters a-${String.fromCharCode(96 + size)}, or empty for pass)`, at(node, color));
-      }
-      record.moves.push(action >= 0 ? { player: color === "B" ? 0 : 1, action } : { player: color === "B" ? 0 : 1, action, text: values[0]!.trim() });
-    }
-    node = node.children[0];
-  }
+  for (let node: SgfNode | undefined = root; node; node = node.children[0]) readNode(record, node, node === root, source);
   return record;
+}
+
+/**
+ * Every line of play of a game tree (root to each leaf, variations included) as a record with
+ * the root's header. Walks the tree without recursion.
+ */
+export function variationRecords(root: SgfNode, source: SourceMap, game = 1): GoRecord[] {
+  const header = recordFromTree({ ...root, children: [] }, source, game);
+  const lines: GoRecord[] = [];
+  const stack: { node: SgfNode; prefix: GoRecord }[] = root.children.map((node) => ({ node, prefix: header })).reverse();
+  if (stack.length === 0) lines.push(header);
+  while (stack.length > 0) {
+    const { node, prefix } = stack.pop()!;
+    const record: GoRecord = { ...prefix, moves: [...prefix.moves], setups: prefix.setups ? [...prefix.setups] : undefined };
+    readNode(record, node, false, source);
+    if (node.children.length === 0) lines.push(record);
+    for (let k = node.children.length - 1; k >= 0; k--) stack.push({ node: node.children[k]!, prefix: record });
+  }
+  return lines;
 }
 
 /** Parses SGF text into Go records, one per game tree. */
@@ -246,7 +268,9 @@ export function moveText(move: GoMove, size: number): string {
 /**
  * Replays the main line under the record's rules and returns the final state. A move by the
  * side not to move is accepted (as in most editors, the other side is taken to have let it
- * play). An illegal move throws IllegalMoveError naming file, game, move number and move.
+ * play), and so is play after two passes (online servers resume the game when the players
+ * dispute the count). An illegal move throws IllegalMoveError naming file, game, move number
+ * and move.
  */
 export function replay(record: GoRecord, onMove?: (state: GoState, move: GoMove, index: number) => void): GoState {
   const state = startState(record);
@@ -258,6 +282,7 @@ export function replay(record: GoRecord, onMove?: (state: GoState, move: GoMove,
     }
     const move = record.moves[i]!;
     state.toPlay = move.player;
+    state.resume();
     const reason = move.action < 0 ? "off-board" : state.illegalReason(move.action);
     if (reason !== null) {
       throw new IllegalMoveError(reason, where(record, { move: i + 1, moveText: moveText(move, record.size) }));

@@ -40,9 +40,7 @@ export function makeRules(name: RulesName = "tromp-taylor", komi?: number): GoRu
   const preset = PRESETS[name];
   if (!preset) throw new InputError(`unknown Go rules "${name}" (known: ${RULES_NAMES.join(", ")})`);
   const k = komi ?? preset.komi;
-  if (!Number.isFinite(k) || Math.abs(k) > 1000 || Math.round(k * 2) !== k * 2) {
-    throw new InputError(`komi must be a multiple of 0.5 between -1000 and 1000, got ${komi}`);
-  }
+  if (!Number.isFinite(k) || Math.abs(k) > 1000) throw new InputError(`komi must be a number between -1000 and 1000, got ${komi}`);
   return { name, ko: preset.ko, komi: k };
 }
 

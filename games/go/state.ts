@@ -102,6 +102,11 @@ export class GoState implements GameState {
     return black - white - this.rules.komi;
   }
 
+  /** Resumes a game that two passes ended (servers do so when the players dispute the count). */
+  resume(): void {
+    if (this.passes >= 2) this.passes = 0;
+  }
+
   /** Ends the game by resignation of `loser` (or a forfeit). */
   resign(loser: Player, reason: "resign" | "forfeit" = "resign"): void {
     this.decided = { winner: (1 - loser) as Player, score: NaN, reason };
@@ -120,7 +125,8 @@ export class GoState implements GameState {
     if (b.isSuicide(p, color)) return "suicide";
     const repeated = this.repeatedIndex(p, color);
     if (repeated < 0) return null;
-    return repeated === this.histLength - 2 ? "ko" : "superko";
+    // An immediate recapture is "ko"; any other repetition (after a pass, or longer cycles) "superko".
+    return repeated === this.histLength - 2 && this.lastAction !== this.passAction ? "ko" : "superko";
   }
 
   isLegal(action: number): boolean {
@@ -135,7 +141,8 @@ export class GoState implements GameState {
 
   /**
    * Index in the history of the position that `color` playing at empty, non-suicidal cell p would
-   * repeat, or -1. Under simple ko only the position before the opponent's last move counts.
+   * repeat, or -1. Under simple ko only an immediate recapture counts: the position before the
+   * opponent's last move, when that move was not a pass.
    */
   private repeatedIndex(p: number, color: StoneColor): number {
     const b = this.board;
@@ -144,6 +151,7 @@ export class GoState implements GameState {
     if (this.totalSeen[total] === 0) return -1;
     const lo = scratch[0]!, hi = scratch[1]!;
     if (this.rules.ko === "simple") {
+      if (this.lastAction === this.passAction) return -1;
       const i = this.histLength - 2;
       return i >= 0 && this.histTotal[i] === total && this.histLo[i] === lo && this.histHi[i] === hi ? i : -1;
     }
