@@ -16,10 +16,10 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName("fossil")
     .usage("$0 <command> [options]\n\nDoes a prior learned from human or expert games beat self-play from scratch? Small-board Go and Connect Four.")
     .command("demo", "play a seeded random Go game and solve a Connect Four position (a rules demo)", demoCommand.builder, demoCommand.handler)
-    .command("go", "Go tools", (y) =>
+    .command("go", "Go tools: score SGF games", (y) =>
       y.command("score <files..>", "replay SGF games and print the Tromp-Taylor area result of each", goScoreCommand.builder, goScoreCommand.handler).demandCommand(1, "name a go subcommand (score)"),
     )
-    .command("c4", "Connect Four tools", (y) =>
+    .command("c4", "Connect Four tools: solve positions", (y) =>
       y.command("solve [files..]", "solve positions given as move strings (from files or stdin)", c4SolveCommand.builder, c4SolveCommand.handler).demandCommand(1, "name a c4 subcommand (solve)"),
     )
     .demandCommand(1, "name a command (see --help)")

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from "node:fs";
-import sabakiSgf from "@sabaki/sgf";
+import sabakiSgf, { type NodeObject } from "@sabaki/sgf";
 import { describe, expect, it } from "vitest";
 import { parseSgf, writeSgf } from "../games/sgf.js";
 import { readGoRecords, replay, variationRecords, writeGoRecords, type GoRecord } from "../games/go/record.js";
@@ -12,9 +12,9 @@ import { sharedFile } from "./helpers/paths.js";
 const OGS_DIR = sharedFile("go9-ogs-human");
 
 /** The main line of a @sabaki/sgf tree as [colour, value] pairs. */
-function sabakiMainLine(root: sabakiSgf.NodeObject): string[] {
+function sabakiMainLine(root: NodeObject): string[] {
   const moves: string[] = [];
-  for (let node: sabakiSgf.NodeObject | undefined = root; node; node = node.children[0]) {
+  for (let node: NodeObject | undefined = root; node; node = node.children[0]) {
     for (const c of ["B", "W"]) if (node.data[c]) moves.push(`${c}[${node.data[c]![0]}]`);
   }
   return moves;

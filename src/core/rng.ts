@@ -102,8 +102,20 @@ export class Rng {
 
   /** Uniform integer in [0, n), unbiased; n must be an integer in [1, 2^32]. */
   int(n: number): number {
+    if (n <= 0x100000 && n >= 1 && (n | 0) === n) {
+      // Lemire's multiply-and-reject: u32 * n < 2^52 is exact in a double.
+      let m = this.u32() * n;
+      let low = m >>> 0;
+      if (low < n) {
+        const threshold = (4294967296 - n) % n;
+        while (low < threshold) {
+          m = this.u32() * n;
+          low = m >>> 0;
+        }
+      }
+      return Math.floor(m / 4294967296);
+    }
     if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n))) throw new RangeError(`Rng.int: bad bound ${n}`);
-    // Lemire-style rejection on the top of the range to remove modulo bias.
     const limit = 4294967296 - (4294967296 % n);
     for (;;) {
       const x = this.u32();

@@ -1,0 +1,108 @@
+/** The installed `fossil` command, run as a user would (compiled, from another directory). */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import { sharedFile } from "./helpers/paths.js";
+
+const dir = mkdtempSync(join(tmpdir(), "fossil-cli-"));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("fossil CLI", () => {
+  it("prints help and a version, from any directory", () => {
+    const r = runCli(["--help"], { cwd: tmpdir() });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("fossil go");
+    expect(r.stdout).toContain("fossil c4");
+    expect(runCli(["go", "--help"]).stdout).toContain("fossil go score <files..>");
+    expect(runCli(["c4", "--help"]).stdout).toContain("fossil c4 solve [files..]");
+    expect(runCli(["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("turns a usage mistake into one line and exit code 1, no stack trace", () => {
+    const r = runCli(["no-such-command"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^fossil: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("fossil go score", () => {
+  it("prints FILE RESULT per game from the Tromp-Taylor area count", () => {
+    const a = file("a.sgf", "(;GM[1]SZ[3]KM[0.5];B[bb];W[];B[])");
+    const b = file("b.sgf", "(;GM[1]SZ[3]KM[2];B[aa];W[bb];B[])(;SZ[3]KM[0];B[ba];W[bc])");
+    const r = runCli(["go", "score", a, b], { cwd: tmpdir() });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${a} B+8.5\n${b} game 1 W+2\n${b} game 2 0\n`);
+  });
+
+  it("gives black and white area with --json", () => {
+    const a = file("j.sgf", "(;GM[1]SZ[3]KM[0.5];B[bb];W[];B[])");
+    const r = runCli(["go", "score", "--json", a]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([{ file: a, game: 1, result: "B+8.5", blackArea: 9, whiteArea: 0, komi: 0.5, moves: 3 }]);
+  });
+
+  it("reports an illegal move with game, move and reason, exits 2 and still scores the other files", () => {
+    const bad = file("bad.sgf", "(;SZ[5];B[cc])(;SZ[5];B[cc];W[dd];B[dd])");
+    const good = file("good.sgf", "(;SZ[5]KM[0];B[cc])");
+    const r = runCli(["go", "score", bad, good]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${bad}: game 2, move 3 (B D2): illegal: occupied\n`);
+    expect(r.stdout).toBe(`${bad} game 1 B+25\n${good} B+25\n`);
+  });
+
+  it("reports malformed SGF and missing files with file and line:column", () => {
+    const broken = file("broken.sgf", "(;GM[1]SZ[9]\n;B[ee]\n;W[e])");
+    const missing = join(dir, "missing.sgf");
+    const r = runCli(["go", "score", broken, missing]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${broken}:3:2: game 1: bad move coordinates W[e] (two letters a-i, or empty for pass)\n${missing}: no such file\n`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("scores a real OGS collection, one line per game", () => {
+    const r = runCli(["go", "score", sharedFile("go9-ogs-human/part-03.sgf")]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.length).toBe(1000);
+    for (const line of lines) expect(line).toMatch(/ game \d+ (?:[BW]\+\d+(?:\.5)?|0)$/);
+  });
+});
+
+describe("fossil c4 solve", () => {
+  it("solves lines from files, in the shared test format", () => {
+    const lines = "2252576253462244111563365343671351441 -1\n7422341735647741166133573473242566 1\n";
+    const r = runCli(["c4", "solve", file("c4.txt", lines)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("2252576253462244111563365343671351441 -1\n7422341735647741166133573473242566 1\n");
+  });
+
+  it("reads standard input and names the bad lines", () => {
+    const r = runCli(["c4", "solve"], { input: "4455\n1238\n\n1111111\n12121213 x\n" });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^4455 -?\d+\n$/);
+    expect(r.stderr).toBe(
+      "<stdin>:2: invalid column '8' at move 4 (columns are 1-7)\n" +
+        "<stdin>:4: column 1 is full at move 7\n" +
+        "<stdin>:5: move 8 (column 3) comes after the game ended with four in a row at move 7\n",
+    );
+  });
+});
+
+describe("fossil demo", () => {
+  it("plays a seeded Go game, the same one for the same seed, and solves a Connect Four position", () => {
+    const a = runCli(["demo", "--seed", "3", "--size", "7"]);
+    const b = runCli(["demo", "--seed", "3", "--size", "7"]);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toContain("Tromp");
+    expect(a.stdout.replace(/\(\d+ ms\)/, "")).toBe(b.stdout.replace(/\(\d+ ms\)/, ""));
+    expect(a.stdout).toMatch(/column scores/);
+  });
+});
