@@ -109,7 +109,8 @@ function sabakiPlayouts(seconds: number, lazy: boolean): number {
 }
 
 function solverFile(name: string, solver: Connect4Solver): { meanMicros: number; positions: number; meanNodes: number } {
-  const path = fileURLToPath(new URL(`../../../shared/data/connect4/${name}`, import.meta.url));
+  const data = process.env.FOSSIL_SHARED_DATA ?? fileURLToPath(new URL("../../../shared/data", import.meta.url));
+  const path = `${data}/connect4/${name}`;
   const states = readFileSync(path, "utf8").trim().split("\n").map((l) => connect4FromMoves(l.trim().split(/\s+/)[0]!));
   solver.reset();
   let nodes = 0;

@@ -4,12 +4,19 @@
  * or bad input) becomes one line on stderr and a non-zero exit code; anything else is a bug and
  * keeps its stack trace.
  */
+import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { FossilError } from "./core/errors.js";
 import { c4SolveCommand } from "./commands/c4-solve.js";
 import { demoCommand } from "./commands/demo.js";
 import { goScoreCommand } from "./commands/go-score.js";
+
+/** The package version, read beside the installed files (works from any directory). */
+function packageVersion(): string {
+  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 export async function main(argv: string[]): Promise<void> {
   await yargs(argv)
@@ -27,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version()
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** The repository root and the shared read-only data folder beside it. */
+/** The repository root and the shared read-only data folder beside it (FOSSIL_SHARED_DATA overrides). */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const SHARED_DATA = fileURLToPath(new URL("../../../shared/data", import.meta.url));
+export const SHARED_DATA = process.env.FOSSIL_SHARED_DATA ?? fileURLToPath(new URL("../../../shared/data", import.meta.url));
 export const CLI = `${ROOT}dist/src/cli.js`;
 
 export function sharedFile(relative: string): string {
   const path = `${SHARED_DATA}/${relative}`;
-  if (!existsSync(path)) throw new Error(`test data missing: ${path} (tests read ../shared/data beside the repository)`);
+  if (!existsSync(path)) throw new Error(`test data missing: ${path} (tests read ../shared/data beside the repository, or FOSSIL_SHARED_DATA)`);
   return path;
 }
