@@ -8,7 +8,8 @@ import { Connect4Game, Connect4State } from "../games/connect4/state.js";
 import { hasFour } from "../games/connect4/bitboard.js";
 import { GoGame } from "../games/go/game.js";
 import { GoState } from "../games/go/state.js";
-import { IllegalMoveError } from "../src/core/errors.js";
+import { IllegalMoveError, InputError } from "../src/core/errors.js";
+import { parseGameSpec } from "../games/index.js";
 import { Rng } from "../src/core/rng.js";
 
 interface Case {
@@ -170,5 +171,17 @@ describe.each(cases)("conformance: $game.id", ({ game, games, checkOutcome }) =>
     const a = randomGame(game, Rng.fromSeed(9));
     const b = randomGame(game, Rng.fromSeed(9));
     expect(b).toEqual(a);
+  });
+});
+
+describe("game specs", () => {
+  it("parses the command-line names of games", () => {
+    expect(parseGameSpec("go:7").id).toBe("go:7");
+    expect((parseGameSpec("go:9:chinese:7.5") as GoGame).params.rules).toEqual({ name: "chinese", ko: "positional-superko", komi: 7.5 });
+    expect((parseGameSpec("go:5:japanese") as GoGame).params.rules.komi).toBe(6.5);
+    expect(parseGameSpec("C4").id).toBe("connect4");
+    for (const bad of ["go", "go:1", "go:20", "go:x", "go:9:fancy", "go:9:chinese:abc", "chess", "connect4:7"]) {
+      expect(() => parseGameSpec(bad)).toThrow(InputError);
+    }
   });
 });
