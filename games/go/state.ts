@@ -28,9 +28,16 @@ const scratch = new Int32Array(2);
 
 /** Hash keys of things outside the board (side to move, passes, rules). */
 const TO_PLAY_KEY = 0x5bd1e995n * 0x1000193n;
+const rulesKeys = new Map<string, bigint>();
+/** FNV-1a hash of the rules text, cached per text. */
 function rulesKey(rules: GoRules): bigint {
-  let h = 0xcbf29ce484222325n;
-  for (const ch of rulesText(rules)) h = BigInt.asUintN(64, (h ^ BigInt(ch.charCodeAt(0))) * 0x100000001b3n);
+  const text = rulesText(rules);
+  let h = rulesKeys.get(text);
+  if (h === undefined) {
+    h = 0xcbf29ce484222325n;
+    for (const ch of text) h = BigInt.asUintN(64, (h ^ BigInt(ch.charCodeAt(0))) * 0x100000001b3n);
+    rulesKeys.set(text, h);
+  }
   return h;
 }
 
