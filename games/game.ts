@@ -43,11 +43,23 @@ export interface Game<S extends GameState = GameState> {
    * the first one is the identity. Go on a square board has 8, Connect Four 2 (mirror).
    */
   readonly symmetries: readonly Int32Array[];
+  /**
+   * The same symmetries as permutations of board cells (row-major, row 0 at the top), the layout
+   * of the feature planes: `cellSym[k][c]` is the image of cell c under `symmetries[k]`.
+   */
+  readonly cellSymmetries: readonly Int32Array[];
+  /** Number of feature planes and the version of their definition (stored with every model). */
+  readonly planes: number;
+  readonly planeVersion: string;
+  /**
+   * Writes the feature planes of `state`, from the side to move's view, as planes x height x
+   * width floats (NCHW for one position) at `out[offset...]`.
+   */
+  encode(state: S, out: Float32Array, offset?: number): void;
   /** The start position. */
   newState(): S;
   /** Human-readable action text: "C3", "pass" (Go, GTP style); "4" (Connect Four, 1-based column). */
   actionText(action: number): string;
   /** The inverse of actionText; throws InputError on text that names no action. */
   parseAction(text: string): number;
-  // Feature planes for networks (encode, plane count, plane version) come with the networks issue.
 }

@@ -152,13 +152,58 @@ describe.each(cases)("conformance: $game.id", ({ game, games, checkOutcome }) =>
       for (const sym of syms) {
         const original = game.newState();
         const image = game.newState();
+        const cellSym = game.cellSymmetries[syms.indexOf(sym)]!;
+        const cells = game.height * game.width;
+        const planes = new Float32Array(game.planes * cells), imagePlanes = new Float32Array(game.planes * cells);
+        const checkPlanes = (): void => {
+          game.encode(original, planes);
+          game.encode(image, imagePlanes);
+          for (let k = 0; k < game.planes; k++) {
+            for (let c = 0; c < cells; c++) {
+              if (imagePlanes[k * cells + cellSym[c]!] !== planes[k * cells + c]) {
+                expect.fail(`plane ${k}, cell ${c}: symmetry ${syms.indexOf(sym)} maps ${planes[k * cells + c]} to ${imagePlanes[k * cells + cellSym[c]!]}`);
+              }
+            }
+          }
+        };
         for (const a of actions) {
           const m = original.legalMask(), mi = image.legalMask();
           for (let b = 0; b < game.actionCount; b++) expect(mi[sym[b]!]).toBe(m[b]);
+          checkPlanes();
           original.play(a);
           image.play(sym[a]!);
         }
+        checkPlanes();
         expect(image.outcome()).toEqual(original.outcome());
+      }
+    }
+  });
+
+  it("encodes positions as finite planes whose stone planes match the board", () => {
+    const rng = Rng.fromSeed(4).split(game.id);
+    const cells = game.height * game.width;
+    expect(game.cellSymmetries.length).toBe(game.symmetries.length);
+    for (const cellSym of game.cellSymmetries) expect(new Set(cellSym).size).toBe(cells);
+    const out = new Float32Array(game.planes * cells + 3).fill(7);
+    for (let g = 0; g < Math.ceil(games / 4); g++) {
+      const state = game.newState();
+      for (;;) {
+        game.encode(state, out, 1);
+        expect(out[0]).toBe(7); // nothing written outside its range
+        expect(out[out.length - 2]).toBe(7);
+        const planes = out.subarray(1, 1 + game.planes * cells);
+        expect(planes.every((v) => Number.isFinite(v))).toBe(true);
+        // Own and opponent stones never overlap and, with their count, follow the move count.
+        let stones = 0;
+        for (let c = 0; c < cells; c++) {
+          expect(planes[c]! + planes[cells + c]!).toBeLessThanOrEqual(1);
+          stones += planes[c]! + planes[cells + c]!;
+        }
+        expect(stones).toBeLessThanOrEqual(state.moveCount);
+        if (state.outcome() !== null) break;
+        const mask = state.legalMask();
+        const legal = [...mask.keys()].filter((a) => mask[a] === 1);
+        state.play(legal[rng.int(legal.length)]!);
       }
     }
   });

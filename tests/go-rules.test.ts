@@ -326,3 +326,45 @@ describe("legal position counts", () => {
     });
   }
 });
+
+describe("Go feature planes (go-v1)", () => {
+  it("encodes stones, liberties, ko, recent moves, passes, colour and komi", () => {
+    const s = position(`
+      . X O .
+      X O . O
+      . X O .
+      . . . .`, { komi: 8 });
+    playAll(s, ["C3"]); // Black takes the ko; White to move
+    const game = new GoGame(4);
+    const out = new Float32Array(game.planes * 16);
+    game.encode(s, out);
+    const plane = (k: number): string => {
+      const rows: string[] = [];
+      for (let y = 0; y < 4; y++) rows.push(Array.from(out.subarray(k * 16 + y * 4, k * 16 + y * 4 + 4)).map((v) => (v === 0 ? "." : v === 1 ? "1" : v.toFixed(1))).join(""));
+      return rows.join("\n");
+    };
+    expect(plane(0)).toBe("..1.\n...1\n..1.\n...."); // White's stones (White to move)
+    expect(plane(1)).toBe(".1..\n1.1.\n.1..\n....");
+    expect(plane(2)).toBe("1..1\n.1..\n1..1\n1111");
+    expect(plane(3)).toBe("..1.\n....\n....\n...."); // C4 is in atari
+    expect(plane(4)).toBe("....\n...1\n..1.\n....");
+    expect(plane(6)).toBe("....\n..1.\n....\n...."); // the capturing stone has one liberty
+    expect(plane(8)).toBe("....\n1...\n.1..\n....");
+    expect(plane(7)).toBe(".1..\n....\n....\n....");
+    expect(plane(9)).toBe("....\n.1..\n....\n...."); // the ko point
+    expect(plane(10)).toBe("....\n..1.\n....\n...."); // last move C3
+    expect(plane(11)).toBe("....\n....\n....\n....");
+    expect(plane(14)).toBe("....\n....\n....\n....");
+    expect(plane(15)).toBe("....\n....\n....\n...."); // White to move
+    expect(plane(16)).toBe(["0.5".repeat(4), "0.5".repeat(4), "0.5".repeat(4), "0.5".repeat(4)].join("\n"));
+    expect(plane(17)).toBe("1111\n1111\n1111\n1111");
+    playAll(s, ["pass"]);
+    game.encode(s, out);
+    expect(plane(14)).toBe("1111\n1111\n1111\n1111");
+    expect(plane(15)).toBe("1111\n1111\n1111\n1111");
+    expect(plane(16)).toBe(["-0.5".repeat(4), "-0.5".repeat(4), "-0.5".repeat(4), "-0.5".repeat(4)].join("\n"));
+    expect(plane(10)).toBe("....\n....\n....\n...."); // a pass marks nothing
+    expect(plane(11)).toBe("....\n..1.\n....\n....");
+    expect(plane(9)).toBe("....\n....\n....\n...."); // Black may fill the ko
+  });
+});

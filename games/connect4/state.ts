@@ -118,12 +118,41 @@ export class Connect4State implements GameState {
   }
 }
 
+/** Version of the Connect Four feature planes (see `Connect4Game.encode`). */
+export const C4_PLANE_VERSION = "c4-v1";
+
 export class Connect4Game implements Game<Connect4State> {
   readonly id = "connect4";
   readonly height = HEIGHT;
   readonly width = WIDTH;
   readonly actionCount = WIDTH;
   readonly symmetries: readonly Int32Array[] = [Int32Array.from([0, 1, 2, 3, 4, 5, 6]), Int32Array.from([6, 5, 4, 3, 2, 1, 0])];
+  readonly cellSymmetries: readonly Int32Array[] = [
+    Int32Array.from({ length: CELLS }, (_, c) => c),
+    Int32Array.from({ length: CELLS }, (_, c) => c - (c % WIDTH) + (WIDTH - 1 - (c % WIDTH))),
+  ];
+  readonly planes = 5;
+  readonly planeVersion = C4_PLANE_VERSION;
+
+  /**
+   * Planes "c4-v1", cells row-major with the top row first: 0 stones of the side to move,
+   * 1 opponent stones, 2 the playable cell of each open column, 3 all ones if the first player
+   * is to move, 4 all ones.
+   */
+  encode(state: Connect4State, out: Float32Array, offset = 0): void {
+    out.fill(0, offset, offset + this.planes * CELLS);
+    for (let col = 0; col < WIDTH; col++) {
+      const height = state.columnHeight(col);
+      for (let row = 0; row < height; row++) {
+        const cell = (HEIGHT - 1 - row) * WIDTH + col;
+        const who = state.cell(col, row) - 1; // 0 first player, 1 second
+        out[offset + (who === state.toPlay ? 0 : 1) * CELLS + cell] = 1;
+      }
+      if (height < HEIGHT && !state.ended) out[offset + 2 * CELLS + (HEIGHT - 1 - height) * WIDTH + col] = 1;
+    }
+    if (state.toPlay === 0) out.fill(1, offset + 3 * CELLS, offset + 4 * CELLS);
+    out.fill(1, offset + 4 * CELLS, offset + 5 * CELLS);
+  }
 
   newState(): Connect4State {
     return new Connect4State();

@@ -6,6 +6,7 @@ import { InputError } from "../../src/core/errors.js";
 import type { Game } from "../game.js";
 import { MAX_SIZE, MIN_SIZE } from "./board.js";
 import { makeRules, type GoRules } from "./rules.js";
+import { encodeGo, GO_PLANE_VERSION, GO_PLANES } from "./encode.js";
 import { defaultMoveCap, GoState } from "./state.js";
 
 /** GTP column letters: A..T without I. */
@@ -26,6 +27,9 @@ export class GoGame implements Game<GoState> {
   readonly width: number;
   readonly actionCount: number;
   readonly symmetries: readonly Int32Array[];
+  readonly cellSymmetries: readonly Int32Array[];
+  readonly planes = GO_PLANES;
+  readonly planeVersion = GO_PLANE_VERSION;
   readonly params: GoParams;
 
   constructor(size: number, params: Partial<Omit<GoParams, "size">> = {}) {
@@ -39,6 +43,8 @@ export class GoGame implements Game<GoState> {
     this.width = size;
     this.actionCount = size * size + 1;
     this.symmetries = squareSymmetries(size);
+    // Cells are numbered like point actions; drop the pass entry.
+    this.cellSymmetries = this.symmetries.map((sym) => sym.slice(0, size * size));
   }
 
   get size(): number {
@@ -47,6 +53,10 @@ export class GoGame implements Game<GoState> {
 
   newState(): GoState {
     return new GoState(this.params.size, { rules: this.params.rules, moveCap: this.params.moveCap });
+  }
+
+  encode(state: GoState, out: Float32Array, offset = 0): void {
+    encodeGo(state, out, offset);
   }
 
   actionText(action: number): string {

@@ -51,6 +51,8 @@ export class GoState implements GameState {
   passes = 0;
   /** Last action played, -1 at the start. */
   lastAction = -1;
+  /** The last four actions, most recent first (-1 where none). */
+  recentActions = new Int16Array([-1, -1, -1, -1]);
   /** Set when the game ended by resignation or forfeit rather than by the board. */
   private decided: Outcome | null = null;
   // Position history for superko.
@@ -88,6 +90,7 @@ export class GoState implements GameState {
       histHi: this.histHi.slice(),
       histTotal: this.histTotal.slice(),
       totalSeen: this.totalSeen.slice(),
+      recentActions: this.recentActions.slice(),
     });
     return copy as this;
   }
@@ -201,6 +204,8 @@ export class GoState implements GameState {
       this.record();
     }
     this.lastAction = action;
+    this.recentActions.copyWithin(1, 0, 3);
+    this.recentActions[0] = action;
     this.toPlay = (1 - this.toPlay) as Player;
     this.moveCount++;
   }
