@@ -1,0 +1,184 @@
+/**
+ * ONNX export of the network graph (models/arch.ts), written by our own protobuf code:
+ * IR version 8, opset 13, batch norm folded into the convolutions, input `planes`
+ * [batch, planes, height, width] with a dynamic batch, outputs `policy` [batch, actions]
+ * (logits) and `value` [batch] (tanh, side to move), metadata describing the model.
+ */
+import { BN_EPSILON, buildGraph, type Architecture, type Op } from "../arch.js";
+import { checkWeights, type Weights } from "../weights.js";
+import { ProtoWriter } from "./proto.js";
+
+export const ONNX_IR_VERSION = 8;
+export const ONNX_OPSET = 13;
+const FLOAT = 1;
+const INT64 = 7;
+const ATTR_INT = 2;
+const ATTR_INTS = 7;
+
+export interface ModelMetadata {
+  /** Training steps taken. */
+  step: number;
+  /** Run name (free text). */
+  run: string;
+  /** Anything else to store, e.g. arm, seed, generation. */
+  extra?: Record<string, string>;
+}
+
+/** Metadata keys written to every model (model info prints them). */
+export function metadataEntries(arch: Architecture, meta: ModelMetadata): [string, string][] {
+  return [
+    ["fossil.format", "1"],
+    ["fossil.game", arch.game],
+    ["fossil.board", `${arch.height}x${arch.width}`],
+    ["fossil.planes", String(arch.planes)],
+    ["fossil.plane_version", arch.planeVersion],
+    ["fossil.actions", String(arch.actions)],
+    ["fossil.architecture", `resnet b${arch.blocks} f${arch.filters} v${arch.valueHidden}`],
+    ["fossil.architecture_json", JSON.stringify(arch)],
+    ["fossil.step", String(meta.step)],
+    ["fossil.run", meta.run],
+    ...Object.entries(meta.extra ?? {}).map(([k, v]): [string, string] => [`fossil.${k}`, v]),
+  ];
+}
+
+interface Tensor {
+  name: string;
+  dims: number[];
+  floats?: Float32Array;
+  int64s?: number[];
+}
+
+function writeTensor(w: ProtoWriter, t: Tensor): void {
+  for (const d of t.dims) w.int(1, d);
+  w.int(2, t.floats ? FLOAT : INT64);
+  w.string(8, t.name);
+  if (t.floats) {
+    w.bytesField(9, new Uint8Array(t.floats.buffer, t.floats.byteOffset, t.floats.byteLength));
+  } else {
+    const raw = new DataView(new ArrayBuffer(8 * t.int64s!.length));
+    t.int64s!.forEach((v, k) => raw.setBigInt64(8 * k, BigInt(v), true));
+    w.bytesField(9, new Uint8Array(raw.buffer));
+  }
+}
+
+function writeValueInfo(w: ProtoWriter, name: string, dims: (number | string)[]): void {
+  w.string(1, name);
+  w.message(2, (type) =>
+    type.message(1, (tensor) => {
+      tensor.int(1, FLOAT);
+      tensor.message(2, (shape) => {
+        for (const d of dims) shape.message(1, (dim) => (typeof d === "number" ? dim.int(1, d) : dim.string(2, d)));
+      });
+    }),
+  );
+}
+
+interface Node {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  ints?: Record<string, number>;
+  intLists?: Record<string, number[]>;
+}
+
+/** Serialises the network with the given weights (little-endian float32 raw data). */
+export function exportOnnx(arch: Architecture, weights: Weights, meta: ModelMetadata): Uint8Array {
+  const graph = buildGraph(arch);
+  checkWeights(graph, weights);
+  const get = (name: string): Float32Array => weights.get(name)!;
+  const nodes: Node[] = [];
+  const initializers: Tensor[] = [];
+  const bnByInput = new Map<string, Extract<Op, { op: "batchnorm" }>>();
+  for (const op of graph.ops) if (op.op === "batchnorm") bnByInput.set(op.input, op);
+  const folded = new Set<Op>();
+  // ONNX tensors are NCHW; track which of our NHWC names are spatial.
+  for (const op of graph.ops) {
+    if (folded.has(op)) continue;
+    switch (op.op) {
+      case "conv": {
+        const bn = bnByInput.get(op.output);
+        if (!bn) throw new Error(`convolution ${op.weight} is not followed by batch norm`);
+        folded.add(bn);
+        const k = op.kernel, cin = op.inChannels, cout = op.outChannels;
+        const kernel = get(op.weight);
+        const gamma = get(`${bn.name}/gamma`), beta = get(`${bn.name}/beta`), mean = get(`${bn.name}/mean`), variance = get(`${bn.name}/variance`);
+        const w = new Float32Array(cout * cin * k * k);
+        const b = new Float32Array(cout);
+        for (let o = 0; o < cout; o++) {
+          const scale = gamma[o]! / Math.sqrt(variance[o]! + BN_EPSILON);
+          b[o] = beta[o]! - mean[o]! * scale;
+          for (let i = 0; i < cin; i++) {
+            for (let y = 0; y < k; y++) {
+              for (let x = 0; x < k; x++) w[((o * cin + i) * k + y) * k + x] = kernel[((y * k + x) * cin + i) * cout + o]! * scale;
+            }
+          }
+        }
+        initializers.push({ name: `${op.weight}:folded`, dims: [cout, cin, k, k], floats: w }, { name: `${bn.name}:bias`, dims: [cout], floats: b });
+        const pad = (k - 1) / 2;
+        nodes.push({
+          op: "Conv",
+          inputs: [op.input, `${op.weight}:folded`, `${bn.name}:bias`],
+          outputs: [bn.output],
+          intLists: { kernel_shape: [k, k], pads: [pad, pad, pad, pad], strides: [1, 1], dilations: [1, 1] },
+          ints: { group: 1 },
+        });
+        break;
+      }
+      case "batchnorm":
+        throw new Error(`batch norm ${op.name} does not follow a convolution`);
+      case "relu":
+        nodes.push({ op: "Relu", inputs: [op.input], outputs: [op.output] });
+        break;
+      case "tanh":
+        nodes.push({ op: "Tanh", inputs: [op.input], outputs: [op.output] });
+        break;
+      case "add":
+        nodes.push({ op: "Add", inputs: [...op.inputs], outputs: [op.output] });
+        break;
+      case "flatten":
+        // Our flatten order is (h, w, c): transpose NCHW to NHWC first.
+        nodes.push({ op: "Transpose", inputs: [op.input], outputs: [`${op.output}:nhwc`], intLists: { perm: [0, 2, 3, 1] } });
+        nodes.push({ op: "Flatten", inputs: [`${op.output}:nhwc`], outputs: [op.output], ints: { axis: 1 } });
+        break;
+      case "dense":
+        initializers.push({ name: op.weight, dims: [op.inFeatures, op.outFeatures], floats: get(op.weight) }, { name: op.bias, dims: [op.outFeatures], floats: get(op.bias) });
+        nodes.push({ op: "Gemm", inputs: [op.input, op.weight, op.bias], outputs: [op.output] });
+        break;
+      case "squeeze":
+        initializers.push({ name: `${op.output}:shape`, dims: [1], int64s: [-1] });
+        nodes.push({ op: "Reshape", inputs: [op.input, `${op.output}:shape`], outputs: [op.output] });
+        break;
+    }
+  }
+
+  const model = new ProtoWriter();
+  model.int(1, ONNX_IR_VERSION);
+  model.string(2, "fossil");
+  model.string(3, "0.1");
+  model.message(7, (g) => {
+    nodes.forEach((node, k) => {
+      g.message(1, (n) => {
+        for (const i of node.inputs) n.string(1, i);
+        for (const o of node.outputs) n.string(2, o);
+        n.string(3, `${node.op}_${k}`);
+        n.string(4, node.op);
+        for (const [name, value] of Object.entries(node.ints ?? {})) n.message(5, (a) => a.string(1, name).int(3, value).int(20, ATTR_INT));
+        for (const [name, values] of Object.entries(node.intLists ?? {})) {
+          n.message(5, (a) => {
+            a.string(1, name);
+            for (const v of values) a.int(8, v);
+            a.int(20, ATTR_INTS);
+          });
+        }
+      });
+    });
+    g.string(2, `fossil ${arch.game}`);
+    for (const t of initializers) g.message(5, (w) => writeTensor(w, t));
+    g.message(11, (v) => writeValueInfo(v, graph.input, ["batch", arch.planes, arch.height, arch.width]));
+    g.message(12, (v) => writeValueInfo(v, graph.policy, ["batch", arch.actions]));
+    g.message(12, (v) => writeValueInfo(v, graph.value, ["batch"]));
+  });
+  model.message(8, (o) => o.string(1, "").int(2, ONNX_OPSET));
+  for (const [key, value] of metadataEntries(arch, meta)) model.message(14, (e) => e.string(1, key).string(2, value));
+  return model.finish();
+}

@@ -1,0 +1,90 @@
+/**
+ * Reading what fossil needs from an ONNX file without running it: the metadata (game, board,
+ * planes, architecture, step, run) and a check that the file is an ONNX model at all.
+ */
+import { readFileSync } from "node:fs";
+import { InputError } from "../../src/core/errors.js";
+import type { Architecture } from "../arch.js";
+import { decodeMessage, fieldString, ProtoError } from "./proto.js";
+
+export interface ModelInfo {
+  file: string;
+  irVersion: number;
+  opset: number;
+  producer: string;
+  metadata: Record<string, string>;
+  /** Null when the model was not written by fossil. */
+  architecture: Architecture | null;
+  step: number;
+}
+
+/** Parses ONNX bytes; throws InputError naming the file if they are not a complete ONNX model. */
+export function readModelInfo(bytes: Uint8Array, file: string): ModelInfo {
+  const bad = (why: string): InputError => new InputError(`not a readable ONNX model (${why})`, { file });
+  let top;
+  try {
+    top = decodeMessage(bytes);
+  } catch (e) {
+    throw bad(e instanceof ProtoError ? `${e.message}; truncated or not ONNX` : String(e));
+  }
+  const ir = top.find((f) => f.field === 1 && f.wire === 0);
+  const graph = top.find((f) => f.field === 7 && f.wire === 2);
+  if (!ir || !graph) throw bad("no IR version or graph");
+  const metadata: Record<string, string> = {};
+  let opset = 0;
+  let producer = "";
+  try {
+    decodeMessage(graph.data!); // the graph must decode too
+    for (const f of top) {
+      if (f.field === 14 && f.wire === 2) {
+        const entry = decodeMessage(f.data!);
+        const key = entry.find((e) => e.field === 1), value = entry.find((e) => e.field === 2);
+        if (key) metadata[fieldString(key)] = value ? fieldString(value) : "";
+      } else if (f.field === 8 && f.wire === 2) {
+        const entry = decodeMessage(f.data!);
+        const domain = entry.find((e) => e.field === 1);
+        const version = entry.find((e) => e.field === 2);
+        if ((!domain || fieldString(domain) === "") && version?.varint !== undefined) opset = Number(version.varint);
+      } else if (f.field === 2 && f.wire === 2) {
+        producer = fieldString(f);
+      }
+    }
+  } catch (e) {
+    throw bad(e instanceof ProtoError ? `${e.message}; truncated or not ONNX` : String(e));
+  }
+  let architecture: Architecture | null = null;
+  if (metadata["fossil.architecture_json"]) {
+    try {
+      architecture = JSON.parse(metadata["fossil.architecture_json"]) as Architecture;
+    } catch {
+      throw bad("its fossil.architecture_json metadata is not JSON");
+    }
+  }
+  return { file, irVersion: Number(ir.varint), opset, producer, metadata, architecture, step: Number(metadata["fossil.step"] ?? 0) };
+}
+
+export function readModelFile(file: string): { bytes: Uint8Array; info: ModelInfo } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "no such file" : String((e as Error).message), { file });
+  }
+  return { bytes, info: readModelInfo(bytes, file) };
+}
+
+/**
+ * Refuses a model made for another game, board or plane version, with a message saying which
+ * differs.
+ */
+export function checkModelFits(info: ModelInfo, expected: { game: string; planeVersion: string; height: number; width: number }): Architecture {
+  const arch = info.architecture;
+  if (!arch) throw new InputError("not a fossil model (no fossil.architecture_json metadata)", { file: info.file });
+  const problems: string[] = [];
+  if (arch.game !== expected.game) problems.push(`it is for ${arch.game}, not ${expected.game}`);
+  if (arch.height !== expected.height || arch.width !== expected.width) problems.push(`its board is ${arch.height}x${arch.width}, not ${expected.height}x${expected.width}`);
+  if (arch.planeVersion !== expected.planeVersion) problems.push(`its input planes are ${arch.planeVersion}, this version of fossil encodes ${expected.planeVersion}`);
+  if (problems.length > 0) throw new InputError(`model does not fit: ${problems.join("; ")}`, { file: info.file });
+  return arch;
+}

@@ -1,0 +1,282 @@
+/**
+ * The network of arch.ts in TensorFlow.js: inference, and training with SGD + momentum.
+ *
+ * Layout: TensorFlow.js convolutions run channels-last, so batches are built as NHWC from the
+ * NCHW planes that games encode (and ONNX takes). Batch norm uses batch statistics in training
+ * (with a hand-written gradient that needs only sums and broadcasts) and running averages in
+ * inference, which are what the ONNX export folds into the convolutions.
+ */
+import type * as tfTypes from "@tensorflow/tfjs-core";
+import type { Rng } from "../src/core/rng.js";
+import { BN_EPSILON, buildGraph, type Architecture, type Graph } from "./arch.js";
+import { checkWeights, type Weights } from "./weights.js";
+import type { Tf } from "./tf.js";
+
+type Tensor = tfTypes.Tensor;
+
+export interface Prediction {
+  /** Logits, batch x actions. */
+  policy: Float32Array;
+  /** tanh values, one per position, from the side to move's view. */
+  value: Float32Array;
+}
+
+export class TfNetwork {
+  readonly graph: Graph;
+  readonly variables = new Map<string, tfTypes.Variable>();
+
+  constructor(
+    readonly tf: Tf,
+    readonly arch: Architecture,
+    weights: Weights,
+  ) {
+    this.graph = buildGraph(arch);
+    checkWeights(this.graph, weights);
+    for (const spec of this.graph.weights) {
+      this.variables.set(spec.name, tf.variable(tf.tensor(weights.get(spec.name)!, spec.shape), spec.trainable, spec.name.replace(/[^A-Za-z0-9_.\-/]/g, "_") + "_" + Math.random().toString(36).slice(2)));
+    }
+  }
+
+  /** Current weights as typed arrays (copies). */
+  getWeights(): Weights {
+    const out: Weights = new Map();
+    for (const [name, v] of this.variables) out.set(name, v.dataSync() as Float32Array);
+    return out;
+  }
+
+  setWeights(weights: Weights): void {
+    checkWeights(this.graph, weights);
+    for (const spec of this.graph.weights) this.variables.get(spec.name)!.assign(this.tf.tensor(weights.get(spec.name)!, spec.shape));
+  }
+
+  dispose(): void {
+    for (const v of this.variables.values()) v.dispose();
+    this.variables.clear();
+  }
+
+  /**
+   * Runs the graph on NHWC input. In training mode batch norm normalises with batch statistics
+   * and reports them through `onBatchStats` (kept tensors; the caller disposes them).
+   */
+  forward(input: Tensor, training: boolean, onBatchStats?: (name: string, mean: Tensor, variance: Tensor) => void): { policy: Tensor; value: Tensor } {
+    const tf = this.tf;
+    const values = new Map<string, Tensor>([[this.graph.input, input]]);
+    const get = (name: string): Tensor => {
+      const t = values.get(name);
+      if (!t) throw new Error(`tensor ${name} not computed`);
+      return t;
+    };
+    const variable = (name: string): tfTypes.Variable => this.variables.get(name)!;
+    for (const op of this.graph.ops) {
+      switch (op.op) {
+        case "conv":
+          values.set(op.output, tf.conv2d(get(op.input) as tfTypes.Tensor4D, variable(op.weight) as unknown as tfTypes.Tensor4D, 1, "same"));
+          break;
+        case "batchnorm": {
+          const x = get(op.input);
+          const gamma = variable(`${op.name}/gamma`), beta = variable(`${op.name}/beta`);
+          if (training) {
+            values.set(op.output, batchNormTraining(tf, x, gamma, beta, (mean, variance) => onBatchStats?.(op.name, mean, variance)));
+          } else {
+            const mean = variable(`${op.name}/mean`), variance = variable(`${op.name}/variance`);
+            const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON)));
+            values.set(op.output, tf.add(tf.mul(tf.sub(x, mean), scale), beta));
+          }
+          break;
+        }
+        case "relu":
+          values.set(op.output, tf.relu(get(op.input)));
+          break;
+        case "add":
+          values.set(op.output, tf.add(get(op.inputs[0]), get(op.inputs[1])));
+          break;
+        case "flatten": {
+          const x = get(op.input);
+          values.set(op.output, tf.reshape(x, [x.shape[0]!, -1]));
+          break;
+        }
+        case "dense":
+          values.set(op.output, tf.add(tf.matMul(get(op.input) as tfTypes.Tensor2D, variable(op.weight) as unknown as tfTypes.Tensor2D), variable(op.bias)));
+          break;
+        case "tanh":
+          values.set(op.output, tf.tanh(get(op.input)));
+          break;
+        case "squeeze":
+          values.set(op.output, tf.reshape(get(op.input), [-1]));
+          break;
+      }
+    }
+    return { policy: get(this.graph.policy), value: get(this.graph.value) };
+  }
+
+  /** Inference on `batch` positions given as NCHW planes (as games encode them). */
+  predict(planes: Float32Array, batch: number): Prediction {
+    const tf = this.tf;
+    const { height, width } = this.arch;
+    return tf.tidy(() => {
+      const nchw = tf.tensor4d(planes, [batch, this.arch.planes, height, width]);
+      const out = this.forward(tf.transpose(nchw, [0, 2, 3, 1]), false);
+      return { policy: out.policy.dataSync() as Float32Array, value: out.value.dataSync() as Float32Array };
+    });
+  }
+}
+
+/**
+ * Batch norm with batch statistics and a hand-written gradient:
+ *   xhat = (x - mean) / sqrt(var + eps),  y = gamma * xhat + beta,
+ *   dbeta = sum dy,  dgamma = sum dy * xhat,
+ *   dx = gamma / sqrt(var + eps) / M * (M dy - dbeta - xhat dgamma),  M = N H W.
+ * (Autodiff of tf.moments would broadcast with Tile, the slowest kernel on wasm.)
+ */
+function batchNormTraining(tf: Tf, x: Tensor, gamma: Tensor, beta: Tensor, onStats: (mean: Tensor, variance: Tensor) => void): Tensor {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  const m = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const op = tf.customGrad((...args: (Tensor | tfTypes.GradSaveFunc)[]) => {
+    const [xIn, gIn, bIn, save] = args as [Tensor, Tensor, Tensor, tfTypes.GradSaveFunc];
+    const mean = tf.mean(xIn, axes);
+    const centered = tf.sub(xIn, mean);
+    const variance = tf.mean(tf.square(centered), axes);
+    onStats(tf.keep(mean), tf.keep(variance));
+    const rstd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+    const xhat = tf.mul(centered, rstd);
+    save([xhat, rstd, gIn]);
+    return {
+      value: tf.add(tf.mul(xhat, gIn), bIn),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [xh, rs, g] = saved as [Tensor, Tensor, Tensor];
+        const dbeta = tf.sum(dy, axes);
+        const dgamma = tf.sum(tf.mul(dy, xh), axes);
+        const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, m), dbeta), tf.mul(xh, dgamma)), tf.div(tf.mul(g, rs), m));
+        return [dx, dgamma, dbeta];
+      },
+    };
+  });
+  return op(x, gamma, beta);
+}
+
+export interface TrainingParams {
+  /** Learning rate per step: a constant, or [[fromStep, rate], ...] (piecewise constant). */
+  learningRate: number | [number, number][];
+  /** SGD momentum (AlphaZero: 0.9). */
+  momentum: number;
+  /** L2 weight on convolution and dense weights (AlphaZero: 1e-4). */
+  l2: number;
+  /** Running-average factor of batch-norm statistics: running = f running + (1 - f) batch. */
+  bnMomentum: number;
+  /** Apply a random symmetry of the game to each sample (DESIGN: augmentation). */
+  augment: boolean;
+}
+
+export const DEFAULT_TRAINING: TrainingParams = { learningRate: 0.02, momentum: 0.9, l2: 1e-4, bnMomentum: 0.9, augment: true };
+
+export function learningRateAt(schedule: TrainingParams["learningRate"], step: number): number {
+  if (typeof schedule === "number") return schedule;
+  let rate = schedule[0]?.[1] ?? 0;
+  for (const [from, r] of schedule) if (step >= from) rate = r;
+  return rate;
+}
+
+/** Training samples: NCHW planes, policy targets and legal masks over actions, outcomes for the side to move. */
+export interface Batch {
+  size: number;
+  planes: Float32Array;
+  policy: Float32Array;
+  mask: Uint8Array;
+  value: Float32Array;
+}
+
+export interface StepResult {
+  loss: number;
+  policyLoss: number;
+  valueLoss: number;
+  l2Loss: number;
+}
+
+/** Symmetry tables the trainer needs from the game. */
+export interface SymmetrySource {
+  symmetries: readonly Int32Array[];
+  cellSymmetries: readonly Int32Array[];
+}
+
+export class Trainer {
+  readonly optimizer: tfTypes.MomentumOptimizer;
+  step = 0;
+
+  constructor(
+    readonly net: TfNetwork,
+    readonly params: TrainingParams,
+    readonly symmetry: SymmetrySource,
+    readonly rng: Rng,
+  ) {
+    this.optimizer = net.tf.train.momentum(learningRateAt(params.learningRate, 0), params.momentum) as tfTypes.MomentumOptimizer;
+  }
+
+  /**
+   * Builds the NHWC input, targets and mask penalty of a batch, applying one random symmetry
+   * per sample when augmenting.
+   */
+  private layout(batch: Batch): { input: Float32Array; policy: Float32Array; penalty: Float32Array } {
+    const { planes: c, height, width, actions } = this.net.arch;
+    const cells = height * width;
+    const input = new Float32Array(batch.size * cells * c);
+    const policy = new Float32Array(batch.size * actions);
+    const penalty = new Float32Array(batch.size * actions);
+    const count = this.symmetry.symmetries.length;
+    for (let n = 0; n < batch.size; n++) {
+      const k = this.params.augment ? this.rng.int(count) : 0;
+      const cellSym = this.symmetry.cellSymmetries[k]!, actionSym = this.symmetry.symmetries[k]!;
+      const src = n * c * cells, dst = n * cells * c;
+      for (let p = 0; p < c; p++) for (let cell = 0; cell < cells; cell++) input[dst + cellSym[cell]! * c + p] = batch.planes[src + p * cells + cell]!;
+      for (let a = 0; a < actions; a++) {
+        const b = n * actions + actionSym[a]!;
+        policy[b] = batch.policy[n * actions + a]!;
+        penalty[b] = batch.mask[n * actions + a] ? 0 : -1e9;
+      }
+    }
+    return { input, policy, penalty };
+  }
+
+  /** One SGD step on a batch; returns the losses before the update. */
+  trainStep(batch: Batch): StepResult {
+    const tf = this.net.tf;
+    const { height, width, planes } = this.net.arch;
+    this.optimizer.setLearningRate(learningRateAt(this.params.learningRate, this.step));
+    const { input, policy, penalty } = this.layout(batch);
+    const stats: [string, Tensor, Tensor][] = [];
+    let parts: number[] = [];
+    let partTensors: Tensor[] = [];
+    tf.tidy(() => {
+      const x = tf.tensor4d(input, [batch.size, height, width, planes]);
+      const target = tf.tensor2d(policy, [batch.size, this.net.arch.actions]);
+      const maskPenalty = tf.tensor2d(penalty, [batch.size, this.net.arch.actions]);
+      const z = tf.tensor1d(batch.value);
+      const trainable = [...this.net.variables.values()].filter((v) => v.trainable);
+      const l2Vars = this.net.graph.weights.filter((w) => w.kind === "conv" || w.kind === "dense-weight").map((w) => this.net.variables.get(w.name)!);
+      const { value: loss, grads } = tf.variableGrads(() => {
+        const out = this.net.forward(x, true, (name, mean, variance) => stats.push([name, mean, variance]));
+        const logp = tf.logSoftmax(tf.add(out.policy, maskPenalty));
+        const policyLoss = tf.neg(tf.mean(tf.sum(tf.mul(target, logp), 1)));
+        const valueLoss = tf.mean(tf.square(tf.sub(out.value, z)));
+        const l2Loss = tf.mul(tf.addN(l2Vars.map((v) => tf.sum(tf.square(v)))), this.params.l2);
+        partTensors = [policyLoss, valueLoss, l2Loss].map((t) => tf.keep(t));
+        return tf.add(tf.add(policyLoss, valueLoss), l2Loss) as tfTypes.Scalar;
+      }, trainable);
+      this.optimizer.applyGradients(grads as Parameters<typeof this.optimizer.applyGradients>[0]);
+      parts = [loss.dataSync()[0]!, ...partTensors.map((t) => t.dataSync()[0]!)];
+      for (const t of partTensors) t.dispose();
+    });
+    // Running batch-norm statistics.
+    const f = this.params.bnMomentum;
+    for (const [name, mean, variance] of stats) {
+      const runMean = this.net.variables.get(`${name}/mean`)!, runVar = this.net.variables.get(`${name}/variance`)!;
+      tf.tidy(() => {
+        runMean.assign(tf.add(tf.mul(runMean, f), tf.mul(mean, 1 - f)));
+        runVar.assign(tf.add(tf.mul(runVar, f), tf.mul(variance, 1 - f)));
+      });
+      mean.dispose();
+      variance.dispose();
+    }
+    this.step++;
+    return { loss: parts[0]!, policyLoss: parts[1]!, valueLoss: parts[2]!, l2Loss: parts[3]! };
+  }
+}
