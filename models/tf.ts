@@ -1,15 +1,14 @@
 /**
  * Loads TensorFlow.js for training. With `@tensorflow/tfjs-node` installed (an optional
  * dependency: it downloads libtensorflow when installed, which is not possible everywhere) the
- * native "tensorflow" backend is used; otherwise `@tensorflow/tfjs-core` on the WebAssembly
+ * native "tensorflow" backend is used; otherwise `@tensorflow/tfjs` on the WebAssembly
  * backend, with the fast convolution-gradient kernels of wasm-kernels.ts. `FOSSIL_TF_BACKEND`
  * (tensorflow | wasm | cpu) forces a choice; `cpu` is the slow pure-JS reference.
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
-// Gradient functions live in their own module in tfjs-core (the full tfjs package imports it).
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+// The full package: tfjs-core's API plus the gradient functions (registered on import).
+import * as tf from "@tensorflow/tfjs";
 import { registerFastWasmKernels } from "./wasm-kernels.js";
 
 export type Tf = typeof tf;

@@ -21,9 +21,14 @@ export interface Prediction {
   value: Float32Array;
 }
 
+let networkCount = 0;
+
 export class TfNetwork {
   readonly graph: Graph;
+  /** TensorFlow.js variables by weight name (arch.ts names). */
   readonly variables = new Map<string, tfTypes.Variable>();
+  /** Weight names by TensorFlow.js variable name (unique per network in the process). */
+  readonly weightNames = new Map<string, string>();
 
   constructor(
     readonly tf: Tf,
@@ -32,8 +37,11 @@ export class TfNetwork {
   ) {
     this.graph = buildGraph(arch);
     checkWeights(this.graph, weights);
+    const prefix = `net${++networkCount}`;
     for (const spec of this.graph.weights) {
-      this.variables.set(spec.name, tf.variable(tf.tensor(weights.get(spec.name)!, spec.shape), spec.trainable, spec.name.replace(/[^A-Za-z0-9_.\-/]/g, "_") + "_" + Math.random().toString(36).slice(2)));
+      const name = `${prefix}/${spec.name}`;
+      this.variables.set(spec.name, tf.variable(tf.tensor(weights.get(spec.name)!, spec.shape), spec.trainable, name));
+      this.weightNames.set(name, spec.name);
     }
   }
 
@@ -128,7 +136,7 @@ export class TfNetwork {
  *   dx = gamma / sqrt(var + eps) / M * (M dy - dbeta - xhat dgamma),  M = N H W.
  * (Autodiff of tf.moments would broadcast with Tile, the slowest kernel on wasm.)
  */
-function batchNormTraining(tf: Tf, x: Tensor, gamma: Tensor, beta: Tensor, onStats: (mean: Tensor, variance: Tensor) => void): Tensor {
+export function batchNormTraining(tf: Tf, x: Tensor, gamma: Tensor, beta: Tensor, onStats: (mean: Tensor, variance: Tensor) => void): Tensor {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const m = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const op = tf.customGrad((...args: (Tensor | tfTypes.GradSaveFunc)[]) => {
@@ -206,7 +214,8 @@ export class Trainer {
     readonly net: TfNetwork,
     readonly params: TrainingParams,
     readonly symmetry: SymmetrySource,
-    readonly rng: Rng,
+    /** Draws the augmentation symmetries; replaced when a checkpoint is restored. */
+    public rng: Rng,
   ) {
     this.optimizer = net.tf.train.momentum(learningRateAt(params.learningRate, 0), params.momentum) as tfTypes.MomentumOptimizer;
   }

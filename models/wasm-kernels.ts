@@ -49,7 +49,9 @@ export function registerFastWasmKernels(tf: Tf): void {
   const conv2d = tf.getKernel("Conv2D", "wasm")!.kernelFunc as unknown as KernelFunc;
   const transpose = tf.getKernel("Transpose", "wasm")!.kernelFunc as unknown as KernelFunc;
   const originalInput = tf.getKernel("Conv2DBackpropInput", "wasm")?.kernelFunc as unknown as KernelFunc | undefined;
-  const convAttrs = (pad: number) => ({ strides: [1, 1], dilations: [1, 1], pad, dataFormat: "NHWC", dimRoundingMode: undefined });
+  // Explicit padding: with a number tfjs sizes the output as if the filter were square, and the
+  // filter-gradient convolution uses the (possibly non-square) board as its filter.
+  const convAttrs = (p: number) => ({ strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [p, p], [p, p], [0, 0]], dataFormat: "NHWC", dimRoundingMode: undefined });
 
   const backpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };

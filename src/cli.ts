@@ -11,6 +11,7 @@ import { FossilError } from "./core/errors.js";
 import { c4SolveCommand } from "./commands/c4-solve.js";
 import { demoCommand } from "./commands/demo.js";
 import { goScoreCommand } from "./commands/go-score.js";
+import { modelEvalCommand, modelInfoCommand, modelInitCommand } from "./commands/model.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -28,6 +29,13 @@ export async function main(argv: string[]): Promise<void> {
     )
     .command("c4", "Connect Four tools: solve positions", (y) =>
       y.command("solve [files..]", "solve positions given as move strings (from files or stdin)", c4SolveCommand.builder, c4SolveCommand.handler).demandCommand(1, "name a c4 subcommand (solve)"),
+    )
+    .command("model", "networks: init, info, eval", (y) =>
+      y
+        .command("init", "create a network with fresh weights (ONNX model + training state)", modelInitCommand.builder, modelInitCommand.handler)
+        .command("info <model>", "print what an ONNX model file is (game, board, planes, architecture, step)", modelInfoCommand.builder, modelInfoCommand.handler)
+        .command("eval <model>", "print a network's value and top moves for a position", modelEvalCommand.builder, modelEvalCommand.handler)
+        .demandCommand(1, "name a model subcommand (init, info, eval)"),
     )
     .demandCommand(1, "name a command (see --help)")
     .strict()

@@ -1,0 +1,143 @@
+/**
+ * `fossil model init | info | eval`: create a network, show what a model file is, and look at
+ * what a network thinks of a position.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { ArgumentsCamelCase, Argv } from "yargs";
+import { InputError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
+import { parseGameSpec } from "../../games/index.js";
+import type { Game, GameState } from "../../games/game.js";
+import { GoGame } from "../../games/go/game.js";
+import { readGoRecords, replay, startState } from "../../games/go/record.js";
+import { architectureFor, buildGraph } from "../../models/arch.js";
+import { initWeights } from "../../models/weights.js";
+import { saveCheckpoint } from "../../models/checkpoint.js";
+import { DEFAULT_TRAINING } from "../../models/tfnet.js";
+import { readModelFile } from "../../models/onnx/read.js";
+import { OnnxModel } from "../../models/inference.js";
+import { readSgfFile } from "../io.js";
+
+interface InitArgs {
+  game: string;
+  blocks: number;
+  filters: number;
+  valueHidden: number;
+  seed: number;
+  out: string;
+  run: string;
+  force: boolean;
+}
+
+export const modelInitCommand = {
+  builder: (y: Argv) =>
+    y
+      .option("game", { type: "string", demandOption: true, describe: "game spec: go:N[:rules[:komi]] or connect4" })
+      .option("blocks", { type: "number", default: 4, describe: "residual blocks" })
+      .option("filters", { type: "number", default: 32, describe: "filters per convolution" })
+      .option("value-hidden", { type: "number", default: 64, describe: "units of the value head's hidden layer" })
+      .option("seed", { type: "number", default: 1, describe: "seed of the initial weights" })
+      .option("run", { type: "string", default: "init", describe: "run name stored in the metadata" })
+      .option("out", { type: "string", demandOption: true, describe: "model file to write (.onnx; the training state goes beside it as .state)" })
+      .option("force", { type: "boolean", default: false, describe: "overwrite an existing file" }),
+  handler: (args: ArgumentsCamelCase<InitArgs>) => {
+    const game = parseGameSpec(args.game);
+    const arch = architectureFor(game, args.blocks, args.filters, args.valueHidden);
+    if (!args.out.toLowerCase().endsWith(".onnx")) throw new InputError(`--out must name a .onnx file, got "${args.out}"`);
+    if (existsSync(args.out) && !args.force) throw new InputError("already exists (use --force to overwrite)", { file: args.out });
+    mkdirSync(dirname(args.out), { recursive: true });
+    const rng = Rng.fromSeed(args.seed);
+    const weights = initWeights(buildGraph(arch), rng.split("init"));
+    saveCheckpoint(args.out, { arch, step: 0, rng: rng.split("train").getState(), params: DEFAULT_TRAINING, weights, momentum: new Map(), iterations: 0, run: args.run }, { seed: String(args.seed) });
+    const count = [...weights.values()].reduce((s, w) => s + w.length, 0);
+    process.stdout.write(`${args.out}: ${arch.game} ${arch.height}x${arch.width}, resnet ${arch.blocks} blocks x ${arch.filters} filters, ${count.toLocaleString("en-US")} weights\n`);
+  },
+};
+
+interface InfoArgs {
+  model: string;
+  json: boolean;
+}
+
+export const modelInfoCommand = {
+  builder: (y: Argv) =>
+    y.positional("model", { type: "string", demandOption: true, describe: "ONNX model file" }).option("json", { type: "boolean", default: false, describe: "print JSON" }),
+  handler: (args: ArgumentsCamelCase<InfoArgs>) => {
+    const { info } = readModelFile(args.model);
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ file: info.file, irVersion: info.irVersion, opset: info.opset, producer: info.producer, metadata: info.metadata }, null, 1)}\n`);
+      return;
+    }
+    const lines = [`file: ${info.file}`, `onnx: IR version ${info.irVersion}, opset ${info.opset}, producer ${info.producer || "?"}`];
+    for (const [k, v] of Object.entries(info.metadata)) if (k !== "fossil.architecture_json") lines.push(`${k.replace(/^fossil\./, "")}: ${v}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  },
+};
+
+interface EvalArgs {
+  model: string;
+  sgf?: string;
+  moves?: string;
+  move?: number;
+  top: number;
+  json: boolean;
+}
+
+/** The position to evaluate: an SGF's main line (up to --move) or a move list on the model's game. */
+function evalPosition(game: Game, args: EvalArgs): GameState {
+  if (args.sgf !== undefined && args.moves !== undefined) throw new InputError("give --sgf or --moves, not both");
+  if (args.sgf !== undefined) {
+    if (!(game instanceof GoGame)) throw new InputError("--sgf is for Go models; give Connect Four positions with --moves");
+    const [record] = readGoRecords(readSgfFile(args.sgf), args.sgf);
+    if (record!.size !== game.size) throw new InputError(`the game is ${record!.size}x${record!.size}, the model plays ${game.size}x${game.size}`, { file: args.sgf });
+    const upTo = args.move ?? record!.moves.length;
+    if (!Number.isInteger(upTo) || upTo < 0 || upTo > record!.moves.length) throw new InputError(`--move must be 0..${record!.moves.length}`);
+    const state = upTo === 0 ? startState({ ...record!, moves: [] }) : replay({ ...record!, moves: record!.moves.slice(0, upTo) });
+    return state;
+  }
+  const state = game.newState();
+  const tokens = (args.moves ?? "").trim() === "" ? [] : game.id === "connect4" && /^[1-7]+$/.test(args.moves!.trim()) ? [...args.moves!.trim()] : args.moves!.trim().split(/[\s,]+/);
+  tokens.forEach((t, i) => {
+    const action = game.parseAction(t);
+    if (!state.isLegal(action)) throw new InputError(`move ${i + 1} (${t}) is illegal here`);
+    state.play(action);
+  });
+  return state;
+}
+
+export const modelEvalCommand = {
+  builder: (y: Argv) =>
+    y
+      .positional("model", { type: "string", demandOption: true, describe: "ONNX model file" })
+      .option("sgf", { type: "string", describe: "SGF file: evaluate the position after its main line (or --move N)" })
+      .option("move", { type: "number", describe: "with --sgf: stop after this many moves" })
+      .option("moves", { type: "string", describe: 'moves from the start: Go "C3 D4 pass ...", Connect Four "4453"' })
+      .option("top", { type: "number", default: 5, describe: "how many moves to list" })
+      .option("json", { type: "boolean", default: false, describe: "print JSON" }),
+  handler: async (args: ArgumentsCamelCase<EvalArgs>) => {
+    const { bytes, info } = readModelFile(args.model);
+    const arch = info.architecture;
+    if (!arch) throw new InputError("not a fossil model (no fossil.architecture_json metadata)", { file: args.model });
+    const game = parseGameSpec(arch.game);
+    const model = await OnnxModel.load({ bytes, file: args.model }, { expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
+    const state = evalPosition(game, args);
+    const planes = new Float32Array(game.planes * game.height * game.width);
+    game.encode(state, planes);
+    const { policy, value } = await model.evaluate(planes, 1);
+    await model.close();
+    const mask = state.legalMask();
+    const legal = [...mask.keys()].filter((a) => mask[a] === 1);
+    const max = Math.max(...legal.map((a) => policy[a]!));
+    const total = legal.reduce((s, a) => s + Math.exp(policy[a]! - max), 0);
+    const ranked = legal.map((a) => ({ move: game.actionText(a), probability: Math.exp(policy[a]! - max) / total })).sort((a, b) => b.probability - a.probability);
+    const toPlay = game instanceof GoGame ? (state.toPlay === 0 ? "Black" : "White") : state.toPlay === 0 ? "first player" : "second player";
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ moves: state.moveCount, toPlay, value: value[0], top: ranked.slice(0, args.top) })}\n`);
+      return;
+    }
+    process.stdout.write(`after ${state.moveCount} moves, ${toPlay} to play${legal.length === 0 ? " (game over)" : ""}\n`);
+    process.stdout.write(`value ${value[0]! >= 0 ? "+" : ""}${value[0]!.toFixed(3)} (for ${toPlay}, the side to move)\n`);
+    process.stdout.write(`policy (legal moves): ${ranked.slice(0, args.top).map((r) => `${r.move} ${(100 * r.probability).toFixed(1)}%`).join(", ")}\n`);
+  },
+};

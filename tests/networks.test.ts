@@ -1,0 +1,290 @@
+/**
+ * Networks: fast wasm gradient kernels against the cpu backend, training, checkpoints that
+ * resume exactly, ONNX export checked by Debian's python3-onnx, and TensorFlow.js / ONNX Runtime
+ * agreement on random reachable positions.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Game } from "../games/game.js";
+import { parseGameSpec } from "../games/index.js";
+import { architectureFor, buildGraph, type Architecture } from "../models/arch.js";
+import { captureState, loadState, restoreState, saveCheckpoint, statePath } from "../models/checkpoint.js";
+import { OnnxModel } from "../models/inference.js";
+import { exportOnnx, ONNX_IR_VERSION, ONNX_OPSET } from "../models/onnx/export.js";
+import { checkModelFits, readModelFile, readModelInfo } from "../models/onnx/read.js";
+import { batchNormTraining, DEFAULT_TRAINING, TfNetwork, Trainer, type Batch, type TrainingParams } from "../models/tfnet.js";
+import { loadTf, switchBackend, type Tf } from "../models/tf.js";
+import { initWeights, type Weights } from "../models/weights.js";
+import { InputError } from "../src/core/errors.js";
+import { Rng } from "../src/core/rng.js";
+
+const dir = mkdtempSync(join(tmpdir(), "fossil-nn-"));
+let tf: Tf;
+
+beforeAll(async () => {
+  tf = await loadTf("wasm");
+});
+afterAll(async () => {
+  await switchBackend("wasm");
+});
+
+/** Random reachable positions of a game (seeded), encoded as NCHW planes. */
+function randomPositions(game: Game, count: number, seed: number): { planes: Float32Array; masks: Uint8Array[] } {
+  const rng = Rng.fromSeed(seed);
+  const size = game.planes * game.height * game.width;
+  const planes = new Float32Array(count * size);
+  const masks: Uint8Array[] = [];
+  let n = 0;
+  while (n < count) {
+    const state = game.newState();
+    const stopAt = rng.int(40);
+    while (state.outcome() === null && state.moveCount < stopAt) {
+      const mask = state.legalMask();
+      const legal = [...mask.keys()].filter((a) => mask[a] === 1);
+      state.play(legal[rng.int(legal.length)]!);
+    }
+    if (state.outcome() !== null) continue; // positions with moves to predict only
+    game.encode(state, planes, n * size);
+    masks.push(state.legalMask());
+    n++;
+  }
+  return { planes, masks };
+}
+
+/** A training batch with random targets over legal moves and random outcomes. */
+function randomBatch(game: Game, size: number, seed: number): Batch {
+  const { planes, masks } = randomPositions(game, size, seed);
+  const rng = Rng.fromSeed(seed).split("targets");
+  const policy = new Float32Array(size * game.actionCount);
+  const mask = new Uint8Array(size * game.actionCount);
+  masks.forEach((m, n) => {
+    const legal = [...m.keys()].filter((a) => m[a] === 1);
+    const pick = legal[rng.int(legal.length)] ?? 0;
+    policy[n * game.actionCount + pick] = 1;
+    mask.set(m, n * game.actionCount);
+  });
+  const value = Float32Array.from({ length: size }, () => (rng.int(3) - 1));
+  return { size, planes, policy, mask, value };
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let scale = 0;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  return maxAbsDiff(a, b) / Math.max(scale, 1e-12);
+}
+
+describe("wasm convolution gradients", () => {
+  /** Gradients of sum(conv2d(x, w) * r) on a backend. */
+  async function convGrads(backend: "wasm" | "cpu", xs: Float32Array, xShape: number[], ws: Float32Array, wShape: number[], rs: Float32Array): Promise<[Float32Array, Float32Array]> {
+    await switchBackend(backend);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(xs, xShape as [number, number, number, number]);
+      const w = tf.tensor4d(ws, wShape as [number, number, number, number]);
+      const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as never, b as never, 1, "same"), tf.tensor(rs, [xShape[0]!, xShape[1]!, xShape[2]!, wShape[3]!]))));
+      const [dx, dw] = g([x, w]);
+      return [dx!.dataSync() as Float32Array, dw!.dataSync() as Float32Array];
+    });
+  }
+
+  for (const [k, cin, cout] of [
+    [3, 3, 4],
+    [3, 8, 5],
+    [1, 6, 2],
+  ] as const) {
+    it(`match the cpu backend for a ${k}x${k} kernel, ${cin} -> ${cout} channels (relative error < 1e-4)`, async () => {
+      const rng = Rng.fromSeed(k * 100 + cin);
+      const xShape = [3, 6, 5, cin], wShape = [k, k, cin, cout];
+      const rand = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal());
+      const xs = rand(3 * 6 * 5 * cin), ws = rand(k * k * cin * cout), rs = rand(3 * 6 * 5 * cout);
+      const [dxCpu, dwCpu] = await convGrads("cpu", xs, xShape, ws, wShape, rs);
+      const [dxWasm, dwWasm] = await convGrads("wasm", xs, xShape, ws, wShape, rs);
+      expect(relativeError(dxWasm, dxCpu)).toBeLessThan(1e-4);
+      expect(relativeError(dwWasm, dwCpu)).toBeLessThan(1e-4);
+    });
+  }
+
+  it("the hand-written batch-norm gradient matches autodiff of the textbook formula (cpu)", async () => {
+    await switchBackend("cpu");
+    const rng = Rng.fromSeed(8);
+    const rand = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal() * 2 + 0.5);
+    const xs = rand(4 * 3 * 3 * 5), gs = rand(5), bs = rand(5), rs = rand(4 * 3 * 3 * 5);
+    const kept: { dispose(): void }[] = [];
+    const grads = (custom: boolean): Float32Array[] =>
+      tf.tidy(() => {
+        const f = (x: never, g: never, b: never) => {
+          const y = custom
+            ? batchNormTraining(tf, x, g, b, (m, v) => kept.push(m, v))
+            : (() => {
+                const { mean, variance } = tf.moments(x, [0, 1, 2]);
+                return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3))), g), b);
+              })();
+          return tf.sum(tf.mul(y, tf.tensor(rs, [4, 3, 3, 5])));
+        };
+        return tf.grads(f)([tf.tensor4d(xs, [4, 3, 3, 5]), tf.tensor1d(gs), tf.tensor1d(bs)]).map((t) => t.dataSync() as Float32Array);
+      });
+    const ours = grads(true), reference = grads(false);
+    for (const t of kept) t.dispose();
+    for (let i = 0; i < 3; i++) expect(relativeError(ours[i]!, reference[i]!)).toBeLessThan(1e-4);
+    await switchBackend("wasm");
+  });
+
+  it("a whole training step moves the weights as on the cpu backend", async () => {
+    const game = parseGameSpec("go:5");
+    const arch = architectureFor(game, 1, 8, 16);
+    const weights = initWeights(buildGraph(arch), Rng.fromSeed(3));
+    const batch = randomBatch(game, 6, 4);
+    const params: TrainingParams = { ...DEFAULT_TRAINING, learningRate: 1, momentum: 0, l2: 1e-4, augment: false };
+    const after = async (backend: "wasm" | "cpu"): Promise<Weights> => {
+      await switchBackend(backend);
+      const net = new TfNetwork(tf, arch, weights);
+      new Trainer(net, params, game, Rng.fromSeed(1)).trainStep(batch);
+      const w = net.getWeights();
+      net.dispose();
+      return w;
+    };
+    const cpu = await after("cpu"), wasm = await after("wasm");
+    for (const spec of buildGraph(arch).weights) {
+      const w0 = weights.get(spec.name)!;
+      const dCpu = cpu.get(spec.name)!.map((v, i) => v - w0[i]!), dWasm = wasm.get(spec.name)!.map((v, i) => v - w0[i]!);
+      if (dCpu.every((v) => v === 0)) continue;
+      expect(relativeError(dWasm, dCpu), spec.name).toBeLessThan(1e-3);
+    }
+  });
+});
+
+describe("training", () => {
+  it("fits a fixed batch: the loss falls by more than half", () => {
+    const game = parseGameSpec("connect4");
+    const arch = architectureFor(game, 1, 16, 16);
+    const net = new TfNetwork(tf, arch, initWeights(buildGraph(arch), Rng.fromSeed(5)));
+    const trainer = new Trainer(net, { ...DEFAULT_TRAINING, learningRate: 0.05, augment: false }, game, Rng.fromSeed(6));
+    const batch = randomBatch(game, 32, 7);
+    const first = trainer.trainStep(batch);
+    let last = first;
+    for (let i = 0; i < 60; i++) last = trainer.trainStep(batch);
+    expect(last.loss).toBeLessThan(first.loss / 2);
+    expect(trainer.step).toBe(61);
+    net.dispose();
+  });
+
+  it("resumes from a checkpoint exactly as if never stopped", async () => {
+    const game = parseGameSpec("go:5");
+    const arch = architectureFor(game, 1, 8, 16);
+    const start = initWeights(buildGraph(arch), Rng.fromSeed(9));
+    const batches = [0, 1, 2, 3].map((k) => randomBatch(game, 8, 20 + k));
+    const params: TrainingParams = { ...DEFAULT_TRAINING, learningRate: [[0, 0.05], [2, 0.02]] };
+    // Straight through.
+    const netA = new TfNetwork(tf, arch, start);
+    const a = new Trainer(netA, params, game, Rng.fromSeed(10));
+    const lossesA = batches.map((b) => a.trainStep(b).loss);
+    // Two steps, checkpoint, a new trainer restored from disk, two more steps.
+    const netB = new TfNetwork(tf, arch, start);
+    const b = new Trainer(netB, params, game, Rng.fromSeed(10));
+    const lossesB = [b.trainStep(batches[0]!).loss, b.trainStep(batches[1]!).loss];
+    const path = join(dir, "resume.onnx");
+    saveCheckpoint(path, await captureState(b, "resume-test"));
+    netB.dispose();
+    const state = loadState(path);
+    expect(state.step).toBe(2);
+    const netC = new TfNetwork(tf, state.arch, state.weights);
+    const c = new Trainer(netC, state.params, game, Rng.fromSeed(999));
+    await restoreState(c, state);
+    lossesB.push(c.trainStep(batches[2]!).loss, c.trainStep(batches[3]!).loss);
+    expect(lossesB).toEqual(lossesA);
+    const wa = netA.getWeights(), wc = netC.getWeights();
+    for (const [name, values] of wa) expect(Array.from(wc.get(name)!), name).toEqual(Array.from(values));
+    netA.dispose();
+    netC.dispose();
+  });
+
+  it("refuses a truncated training state", () => {
+    const path = join(dir, "resume.onnx");
+    const bytes = readFileSync(statePath(path));
+    writeFileSync(join(dir, "cut.state"), bytes.subarray(0, bytes.length - 10));
+    writeFileSync(join(dir, "cut.onnx"), "");
+    expect(() => loadState(join(dir, "cut.onnx"))).toThrow(/truncated data/);
+  });
+});
+
+describe("ONNX export and ONNX Runtime", () => {
+  const cases: [string, number, number][] = [
+    ["go:7", 2, 32],
+    ["go:9", 1, 16],
+    ["connect4", 2, 32],
+  ];
+
+  async function agreement(game: Game, arch: Architecture, net: TfNetwork, file: string): Promise<{ policy: number; value: number }> {
+    const bytes = exportOnnx(arch, net.getWeights(), { step: 0, run: "agreement" });
+    writeFileSync(file, bytes);
+    const model = await OnnxModel.load(file, { expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
+    const { planes } = randomPositions(game, 200, 77);
+    const ours = net.predict(planes, 200);
+    const ort = await model.evaluate(planes, 200);
+    await model.close();
+    return { policy: maxAbsDiff(ort.policy, ours.policy), value: maxAbsDiff(ort.value, ours.value) };
+  }
+
+  it.each(cases)("%s: ONNX Runtime and TensorFlow.js agree within 1e-4 on 200 positions, before and after training", async (spec, blocks, filters) => {
+    const game = parseGameSpec(spec);
+    const arch = architectureFor(game, blocks, filters);
+    const net = new TfNetwork(tf, arch, initWeights(buildGraph(arch), Rng.fromSeed(11)));
+    const before = await agreement(game, arch, net, join(dir, `${spec}-0.onnx`));
+    expect(before.policy).toBeLessThan(1e-4);
+    expect(before.value).toBeLessThan(1e-4);
+    // Training moves the batch-norm statistics away from 0/1, which the export folds in.
+    const trainer = new Trainer(net, { ...DEFAULT_TRAINING, learningRate: 0.05 }, game, Rng.fromSeed(12));
+    for (let i = 0; i < 8; i++) trainer.trainStep(randomBatch(game, 32, 100 + i));
+    const mean = net.getWeights().get("stem/bn/mean")!;
+    expect(mean.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+    const after = await agreement(game, arch, net, join(dir, `${spec}-8.onnx`));
+    expect(after.policy).toBeLessThan(1e-4);
+    expect(after.value).toBeLessThan(1e-4);
+    net.dispose();
+  });
+
+  it("passes onnx.checker.check_model(full_check=True) of Debian's python3-onnx", () => {
+    const python = "/usr/bin/python3";
+    if (!existsSync(python)) throw new Error("/usr/bin/python3 missing: .ci/run installs python3-onnx");
+    const files = cases.map(([spec]) => join(dir, `${spec}-8.onnx`));
+    const script = "import onnx,sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    print(f, m.ir_version, m.opset_import[0].version)";
+    const out = execFileSync(python, ["-c", script, ...files], { encoding: "utf8" });
+    expect(out.trim().split("\n").map((l) => l.split(" ").slice(1).join(" "))).toEqual(files.map(() => `${ONNX_IR_VERSION} ${ONNX_OPSET}`));
+    expect(ONNX_IR_VERSION).toBeLessThanOrEqual(8);
+    expect(ONNX_OPSET).toBeGreaterThanOrEqual(13);
+    expect(ONNX_OPSET).toBeLessThanOrEqual(17);
+  });
+
+  it("stores and reads back the metadata", () => {
+    const { info } = readModelFile(join(dir, "go:7-8.onnx"));
+    expect(info.metadata["fossil.game"]).toBe("go:7");
+    expect(info.metadata["fossil.board"]).toBe("7x7");
+    expect(info.metadata["fossil.plane_version"]).toBe("go-v1");
+    expect(info.metadata["fossil.architecture"]).toBe("resnet b2 f32 v64");
+    expect(info.metadata["fossil.run"]).toBe("agreement");
+    expect(info.architecture?.actions).toBe(50);
+  });
+
+  it("refuses models for another game, board or plane version, and files that are not ONNX", async () => {
+    const { info } = readModelFile(join(dir, "go:7-8.onnx"));
+    const go9 = parseGameSpec("go:9");
+    expect(() => checkModelFits(info, { game: go9.id, planeVersion: go9.planeVersion, height: 9, width: 9 })).toThrow(
+      "model does not fit: it is for go:7, not go:9; its board is 7x7, not 9x9",
+    );
+    expect(() => checkModelFits(info, { game: "go:7", planeVersion: "go-v0", height: 7, width: 7 })).toThrow("its input planes are go-v1, this version of fossil encodes go-v0");
+    const bytes = readFileSync(join(dir, "go:7-8.onnx"));
+    for (const cut of [10, 1000, bytes.length - 7]) {
+      expect(() => readModelInfo(bytes.subarray(0, cut), "cut.onnx")).toThrow(InputError);
+    }
+    expect(() => readModelInfo(new TextEncoder().encode("(;GM[1]SZ[9];B[ee])"), "game.sgf")).toThrow(/not a readable ONNX model/);
+    writeFileSync(join(dir, "cut.onnx"), bytes.subarray(0, bytes.length - 7));
+    await expect(OnnxModel.load(join(dir, "cut.onnx"))).rejects.toThrow(InputError);
+  });
+});
