@@ -36,7 +36,6 @@ async function setup(wanted: TfBackendName | undefined): Promise<Tf> {
   }
   if (wanted === "tensorflow") throw new Error("@tensorflow/tfjs-node is not installed (optional dependency); use the wasm backend");
   if (wanted === "cpu") {
-    await import("@tensorflow/tfjs-backend-cpu");
     await tf.setBackend("cpu");
     readyName = "cpu";
     return tf;
@@ -65,7 +64,6 @@ export function loadTf(wanted = process.env.FOSSIL_TF_BACKEND as TfBackendName |
 
 /** Switches an already loaded TensorFlow.js to another backend (tests compare backends). */
 export async function switchBackend(name: TfBackendName): Promise<void> {
-  if (name === "cpu") await import("@tensorflow/tfjs-backend-cpu");
   if (!(await tf.setBackend(name))) throw new Error(`TensorFlow.js backend ${name} is not available`);
   readyName = name;
 }

@@ -137,13 +137,16 @@ export class TfNetwork {
  * (Autodiff of tf.moments would broadcast with Tile, the slowest kernel on wasm.)
  */
 export function batchNormTraining(tf: Tf, x: Tensor, gamma: Tensor, beta: Tensor, onStats: (mean: Tensor, variance: Tensor) => void): Tensor {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const m = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const channels = x.shape[x.shape.length - 1]!;
+  const m = x.size / channels;
+  // Sums over batch and board on a [cells, channels] view: on wasm twice as fast as a reduction
+  // over three axes (and a product with a row of ones is slower still: XNNPACK repacks it).
+  const sumCells = (t: Tensor): Tensor => tf.sum(tf.reshape(t, [m, channels]), 0);
   const op = tf.customGrad((...args: (Tensor | tfTypes.GradSaveFunc)[]) => {
     const [xIn, gIn, bIn, save] = args as [Tensor, Tensor, Tensor, tfTypes.GradSaveFunc];
-    const mean = tf.mean(xIn, axes);
+    const mean = tf.div(sumCells(xIn), m);
     const centered = tf.sub(xIn, mean);
-    const variance = tf.mean(tf.square(centered), axes);
+    const variance = tf.div(sumCells(tf.square(centered)), m);
     onStats(tf.keep(mean), tf.keep(variance));
     const rstd = tf.rsqrt(tf.add(variance, BN_EPSILON));
     const xhat = tf.mul(centered, rstd);
@@ -152,8 +155,8 @@ export function batchNormTraining(tf: Tf, x: Tensor, gamma: Tensor, beta: Tensor
       value: tf.add(tf.mul(xhat, gIn), bIn),
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [xh, rs, g] = saved as [Tensor, Tensor, Tensor];
-        const dbeta = tf.sum(dy, axes);
-        const dgamma = tf.sum(tf.mul(dy, xh), axes);
+        const dbeta = sumCells(dy);
+        const dgamma = sumCells(tf.mul(dy, xh));
         const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, m), dbeta), tf.mul(xh, dgamma)), tf.div(tf.mul(g, rs), m));
         return [dx, dgamma, dbeta];
       },
