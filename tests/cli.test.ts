@@ -1,5 +1,5 @@
 /** The installed `fossil` command, run as a user would (compiled, from another directory). */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -104,5 +104,71 @@ describe("fossil demo", () => {
     expect(a.stdout).toContain("Tromp");
     expect(a.stdout.replace(/\(\d+ ms\)/, "")).toBe(b.stdout.replace(/\(\d+ ms\)/, ""));
     expect(a.stdout).toMatch(/column scores/);
+  });
+});
+
+describe("fossil model", () => {
+  const model = join(dir, "net.onnx");
+
+  it("init writes an ONNX model and its training state, and refuses to overwrite", () => {
+    const r = runCli(["model", "init", "--game", "go:7", "--blocks", "2", "--filters", "16", "--seed", "3", "--out", model]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/go:7 7x7, resnet 2 blocks x 16 filters, [\d,]+ weights/);
+    expect(existsSync(join(dir, "net.state"))).toBe(true);
+    const again = runCli(["model", "init", "--game", "go:7", "--out", model]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(`fossil: ${model}: already exists (use --force to overwrite)\n`);
+    const bad = runCli(["model", "init", "--game", "go:42", "--out", join(dir, "x.onnx")]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("fossil: Go board size must be an integer from 2 to 19, got 42\n");
+  });
+
+  it("the same seed gives the same model bytes", () => {
+    const other = join(dir, "net2.onnx");
+    runCli(["model", "init", "--game", "go:7", "--blocks", "2", "--filters", "16", "--seed", "3", "--out", other]);
+    expect(readFileSync(other).equals(readFileSync(model))).toBe(true);
+  });
+
+  it("info prints the metadata", () => {
+    const r = runCli(["model", "info", model]);
+    expect(r.status).toBe(0);
+    for (const line of ["onnx: IR version 8, opset 13, producer fossil", "game: go:7", "board: 7x7", "plane_version: go-v1", "architecture: resnet b2 f16 v64", "step: 0"]) {
+      expect(r.stdout).toContain(line);
+    }
+    expect(JSON.parse(runCli(["model", "info", "--json", model]).stdout).metadata["fossil.game"]).toBe("go:7");
+  });
+
+  it("eval prints the value and the policy's top legal moves", () => {
+    const r = runCli(["model", "eval", model, "--moves", "D4 C3", "--top", "3"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^after 2 moves, Black to play\nvalue [+-]\d\.\d{3} \(for Black, the side to move\)\npolicy \(legal moves\): (\S+ \d+\.\d%, ){2}\S+ \d+\.\d%\n$/);
+    expect(r.stdout).not.toMatch(/policy.*\b(D4|C3)\b/); // occupied points are not offered
+    const json = JSON.parse(runCli(["model", "eval", model, "--json", "--sgf", sharedFile("go-solved/7x7_davies_tromp_excerpt.sgf"), "--move", "3"]).stdout);
+    expect(json.moves).toBe(3);
+    expect(json.toPlay).toBe("White");
+    expect(json.top.reduce((s: number, m: { probability: number }) => s + m.probability, 0)).toBeLessThanOrEqual(1.000001);
+  });
+
+  it("refuses positions and files that do not fit, with one clear line", () => {
+    const cases: [string[], string][] = [
+      [["model", "eval", model, "--sgf", sharedFile("go9-ogs-human/part-00.sgf")], `fossil: ${sharedFile("go9-ogs-human/part-00.sgf")}: the game is 9x9, the model plays 7x7\n`],
+      [["model", "eval", model, "--moves", "D4 D4"], "fossil: move 2 (D4) is illegal here\n"],
+      [["model", "eval", model, "--moves", "Z9"], 'fossil: "Z9" is not a point of a 7x7 board (e.g. C3, or pass)\n'],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(message);
+    }
+    const cut = join(dir, "cut.onnx");
+    writeFileSync(cut, readFileSync(model).subarray(0, 500));
+    const r = runCli(["model", "info", cut]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^fossil: .*cut\.onnx: not a readable ONNX model \(.*truncated or not ONNX\)\n$/);
+    const sgf = file("notmodel.onnx", "(;GM[1]SZ[9])");
+    expect(runCli(["model", "eval", sgf, "--moves", ""]).stderr).toMatch(/not a readable ONNX model/);
+    expect(runCli(["model", "info", join(dir, "none.onnx")]).stderr).toBe(`fossil: ${join(dir, "none.onnx")}: no such file\n`);
   });
 });

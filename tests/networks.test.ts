@@ -19,6 +19,7 @@ import { batchNormTraining, DEFAULT_TRAINING, TfNetwork, Trainer, type Batch, ty
 import { loadTf, switchBackend, type Tf } from "../models/tf.js";
 import { initWeights, type Weights } from "../models/weights.js";
 import { InputError } from "../src/core/errors.js";
+import type { Tensor } from "@tensorflow/tfjs-core";
 import { Rng } from "../src/core/rng.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-nn-"));
@@ -85,13 +86,13 @@ describe("wasm convolution gradients", () => {
   /** Gradients of sum(conv2d(x, w) * r) on a backend. */
   async function convGrads(backend: "wasm" | "cpu", xs: Float32Array, xShape: number[], ws: Float32Array, wShape: number[], rs: Float32Array): Promise<[Float32Array, Float32Array]> {
     await switchBackend(backend);
-    return tf.tidy(() => {
+    const [dx, dw] = tf.tidy(() => {
       const x = tf.tensor4d(xs, xShape as [number, number, number, number]);
       const w = tf.tensor4d(ws, wShape as [number, number, number, number]);
       const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as never, b as never, 1, "same"), tf.tensor(rs, [xShape[0]!, xShape[1]!, xShape[2]!, wShape[3]!]))));
-      const [dx, dw] = g([x, w]);
-      return [dx!.dataSync() as Float32Array, dw!.dataSync() as Float32Array];
+      return g([x, w]).map((t) => t.dataSync() as Float32Array);
     });
+    return [dx!, dw!];
   }
 
   for (const [k, cin, cout] of [
@@ -119,7 +120,8 @@ describe("wasm convolution gradients", () => {
     const kept: { dispose(): void }[] = [];
     const grads = (custom: boolean): Float32Array[] =>
       tf.tidy(() => {
-        const f = (x: never, g: never, b: never) => {
+        const f = (...args: Tensor[]) => {
+          const [x, g, b] = args as [never, never, never];
           const y = custom
             ? batchNormTraining(tf, x, g, b, (m, v) => kept.push(m, v))
             : (() => {
