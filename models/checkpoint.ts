@@ -31,6 +31,15 @@ export interface TrainingState {
   run: string;
 }
 
+/**
+ * The file name of a study checkpoint (DESIGN.md): `<run>-<arm>-s<seed>-g<generation>.onnx`,
+ * generation zero-padded so that names sort in training order.
+ */
+export function checkpointName(run: string, arm: string, seed: number, generation: number): string {
+  const safe = (t: string): string => t.replace(/[^A-Za-z0-9_.]+/g, "_");
+  return `${safe(run)}-${safe(arm)}-s${seed}-g${String(generation).padStart(4, "0")}.onnx`;
+}
+
 /** `model.onnx` -> `model.state`. */
 export function statePath(modelPath: string): string {
   return modelPath.replace(/\.onnx$/i, "") + ".state";

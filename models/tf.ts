@@ -29,6 +29,8 @@ async function tryNative(): Promise<boolean> {
 }
 
 async function setup(wanted: TfBackendName | undefined): Promise<Tf> {
+  // Production mode: no debug checks, and no console advice to install tfjs-node.
+  tf.env().set("PROD", true);
   if ((wanted === undefined || wanted === "tensorflow") && (await tryNative())) {
     await tf.setBackend("tensorflow");
     readyName = "tensorflow";

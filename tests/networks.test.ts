@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Game } from "../games/game.js";
 import { parseGameSpec } from "../games/index.js";
 import { architectureFor, buildGraph, type Architecture } from "../models/arch.js";
-import { captureState, loadState, restoreState, saveCheckpoint, statePath } from "../models/checkpoint.js";
+import { captureState, checkpointName, loadState, restoreState, saveCheckpoint, statePath } from "../models/checkpoint.js";
 import { OnnxModel } from "../models/inference.js";
 import { exportOnnx, ONNX_IR_VERSION, ONNX_OPSET } from "../models/onnx/export.js";
 import { checkModelFits, readModelFile, readModelInfo } from "../models/onnx/read.js";
@@ -205,6 +205,12 @@ describe("training", () => {
     for (const [name, values] of wa) expect(Array.from(wc.get(name)!), name).toEqual(Array.from(values));
     netA.dispose();
     netC.dispose();
+  });
+
+  it("names checkpoints so that they sort and describe themselves", () => {
+    expect(checkpointName("study 1", "prior", 3, 12)).toBe("study_1-prior-s3-g0012.onnx");
+    const names = [10, 9, 100, 1].map((g) => checkpointName("r", "zero", 1, g)).sort();
+    expect(names).toEqual([1, 9, 10, 100].map((g) => checkpointName("r", "zero", 1, g)));
   });
 
   it("refuses a truncated training state", () => {
