@@ -8,11 +8,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseGameSpec } from "../games/index.js";
-import type { Game } from "../games/game.js";
 import { architectureFor, buildGraph } from "../models/arch.js";
 import { OnnxModel } from "../models/inference.js";
 import { exportOnnx } from "../models/onnx/export.js";
-import { DEFAULT_TRAINING, TfNetwork, Trainer, type Batch } from "../models/tfnet.js";
+import { randomBatch } from "../models/synthetic.js";
+import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../models/tfnet.js";
 import { loadTf } from "../models/tf.js";
 import { initWeights } from "../models/weights.js";
 import { Rng } from "../src/core/rng.js";
@@ -33,34 +33,6 @@ async function rate(once: () => unknown, per: number, seconds = SECONDS): Promis
   return (runs * per * 1000) / (performance.now() - start);
 }
 
-/** Positions from random games, encoded; policy targets on a random legal move. */
-function samples(game: Game, count: number, rng: Rng): Batch {
-  const cells = game.height * game.width;
-  const planes = new Float32Array(count * game.planes * cells);
-  const policy = new Float32Array(count * game.actionCount);
-  const mask = new Uint8Array(count * game.actionCount);
-  const value = new Float32Array(count);
-  let n = 0;
-  while (n < count) {
-    const state = game.newState();
-    const stop = rng.int(30);
-    while (state.outcome() === null && state.moveCount < stop) {
-      const m = state.legalMask();
-      const legal = [...m.keys()].filter((a) => m[a] === 1);
-      state.play(legal[rng.int(legal.length)]!);
-    }
-    if (state.outcome() !== null) continue;
-    game.encode(state, planes, n * game.planes * cells);
-    const m = state.legalMask();
-    const legal = [...m.keys()].filter((a) => m[a] === 1);
-    policy[n * game.actionCount + legal[rng.int(legal.length)]!] = 1;
-    mask.set(m, n * game.actionCount);
-    value[n] = rng.int(3) - 1;
-    n++;
-  }
-  return { size: count, planes, policy, mask, value };
-}
-
 const fmt = (x: number): string => Math.round(x).toLocaleString("en-US").padStart(8);
 
 const tf = await loadTf();
@@ -77,7 +49,7 @@ for (const [spec, blocks, filters] of [
   const net = new TfNetwork(tf, arch, initWeights(buildGraph(arch), rng.split("init")));
   const file = join(dir, `${spec.replace(":", "")}.onnx`);
   writeFileSync(file, exportOnnx(arch, net.getWeights(), { step: 0, run: "bench" }));
-  const data = samples(game, 128, rng.split("data"));
+  const data = randomBatch(game, TRAIN_BATCH, rng.split("data"), 30);
   console.log(`\n${spec}: resnet ${blocks} blocks x ${filters} filters`);
   for (const threads of [1, 2]) {
     const model = await OnnxModel.load(file, { threads });

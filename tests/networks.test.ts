@@ -18,6 +18,7 @@ import { checkModelFits, readModelFile, readModelInfo } from "../models/onnx/rea
 import { batchNormTraining, DEFAULT_TRAINING, TfNetwork, Trainer, type Batch, type TrainingParams } from "../models/tfnet.js";
 import { loadTf, switchBackend, type Tf } from "../models/tf.js";
 import { initWeights, type Weights } from "../models/weights.js";
+import { randomBatch } from "../models/synthetic.js";
 import { InputError } from "../src/core/errors.js";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { Rng } from "../src/core/rng.js";
@@ -32,43 +33,9 @@ afterAll(async () => {
   await switchBackend("wasm");
 });
 
-/** Random reachable positions of a game (seeded), encoded as NCHW planes. */
-function randomPositions(game: Game, count: number, seed: number): { planes: Float32Array; masks: Uint8Array[] } {
-  const rng = Rng.fromSeed(seed);
-  const size = game.planes * game.height * game.width;
-  const planes = new Float32Array(count * size);
-  const masks: Uint8Array[] = [];
-  let n = 0;
-  while (n < count) {
-    const state = game.newState();
-    const stopAt = rng.int(40);
-    while (state.outcome() === null && state.moveCount < stopAt) {
-      const mask = state.legalMask();
-      const legal = [...mask.keys()].filter((a) => mask[a] === 1);
-      state.play(legal[rng.int(legal.length)]!);
-    }
-    if (state.outcome() !== null) continue; // positions with moves to predict only
-    game.encode(state, planes, n * size);
-    masks.push(state.legalMask());
-    n++;
-  }
-  return { planes, masks };
-}
-
-/** A training batch with random targets over legal moves and random outcomes. */
-function randomBatch(game: Game, size: number, seed: number): Batch {
-  const { planes, masks } = randomPositions(game, size, seed);
-  const rng = Rng.fromSeed(seed).split("targets");
-  const policy = new Float32Array(size * game.actionCount);
-  const mask = new Uint8Array(size * game.actionCount);
-  masks.forEach((m, n) => {
-    const legal = [...m.keys()].filter((a) => m[a] === 1);
-    const pick = legal[rng.int(legal.length)] ?? 0;
-    policy[n * game.actionCount + pick] = 1;
-    mask.set(m, n * game.actionCount);
-  });
-  const value = Float32Array.from({ length: size }, () => (rng.int(3) - 1));
-  return { size, planes, policy, mask, value };
+/** A seeded synthetic batch (random reachable positions, random targets). */
+function batchOf(game: Game, size: number, seed: number): Batch {
+  return randomBatch(game, size, Rng.fromSeed(seed));
 }
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
@@ -142,7 +109,7 @@ describe("wasm convolution gradients", () => {
     const game = parseGameSpec("go:5");
     const arch = architectureFor(game, 1, 8, 16);
     const weights = initWeights(buildGraph(arch), Rng.fromSeed(3));
-    const batch = randomBatch(game, 6, 4);
+    const batch = batchOf(game, 6, 4);
     const params: TrainingParams = { ...DEFAULT_TRAINING, learningRate: 1, momentum: 0, l2: 1e-4, augment: false };
     const after = async (backend: "wasm" | "cpu"): Promise<Weights> => {
       await switchBackend(backend);
@@ -168,7 +135,7 @@ describe("training", () => {
     const arch = architectureFor(game, 1, 16, 16);
     const net = new TfNetwork(tf, arch, initWeights(buildGraph(arch), Rng.fromSeed(5)));
     const trainer = new Trainer(net, { ...DEFAULT_TRAINING, learningRate: 0.05, augment: false }, game, Rng.fromSeed(6));
-    const batch = randomBatch(game, 32, 7);
+    const batch = batchOf(game, 32, 7);
     const first = trainer.trainStep(batch);
     let last = first;
     for (let i = 0; i < 60; i++) last = trainer.trainStep(batch);
@@ -181,7 +148,7 @@ describe("training", () => {
     const game = parseGameSpec("go:5");
     const arch = architectureFor(game, 1, 8, 16);
     const start = initWeights(buildGraph(arch), Rng.fromSeed(9));
-    const batches = [0, 1, 2, 3].map((k) => randomBatch(game, 8, 20 + k));
+    const batches = [0, 1, 2, 3].map((k) => batchOf(game, 8, 20 + k));
     const params: TrainingParams = { ...DEFAULT_TRAINING, learningRate: [[0, 0.05], [2, 0.02]] };
     // Straight through.
     const netA = new TfNetwork(tf, arch, start);
@@ -233,7 +200,7 @@ describe("ONNX export and ONNX Runtime", () => {
     const bytes = exportOnnx(arch, net.getWeights(), { step: 0, run: "agreement" });
     writeFileSync(file, bytes);
     const model = await OnnxModel.load(file, { expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
-    const { planes } = randomPositions(game, 200, 77);
+    const { planes } = batchOf(game, 200, 77);
     const ours = net.predict(planes, 200);
     const ort = await model.evaluate(planes, 200);
     await model.close();
@@ -249,7 +216,7 @@ describe("ONNX export and ONNX Runtime", () => {
     expect(before.value).toBeLessThan(1e-4);
     // Training moves the batch-norm statistics away from 0/1, which the export folds in.
     const trainer = new Trainer(net, { ...DEFAULT_TRAINING, learningRate: 0.05 }, game, Rng.fromSeed(12));
-    for (let i = 0; i < 8; i++) trainer.trainStep(randomBatch(game, 32, 100 + i));
+    for (let i = 0; i < 8; i++) trainer.trainStep(batchOf(game, 32, 100 + i));
     const mean = net.getWeights().get("stem/bn/mean")!;
     expect(mean.some((v) => Math.abs(v) > 1e-3)).toBe(true);
     const after = await agreement(game, arch, net, join(dir, `${spec}-8.onnx`));
