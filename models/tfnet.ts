@@ -40,7 +40,7 @@ export class TfNetwork {
     const prefix = `net${++networkCount}`;
     for (const spec of this.graph.weights) {
       const name = `${prefix}/${spec.name}`;
-      this.variables.set(spec.name, tf.variable(tf.tensor(weights.get(spec.name)!, spec.shape), spec.trainable, name));
+      this.variables.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(weights.get(spec.name)!, spec.shape), spec.trainable, name)));
       this.weightNames.set(name, spec.name);
     }
   }
@@ -54,7 +54,9 @@ export class TfNetwork {
 
   setWeights(weights: Weights): void {
     checkWeights(this.graph, weights);
-    for (const spec of this.graph.weights) this.variables.get(spec.name)!.assign(this.tf.tensor(weights.get(spec.name)!, spec.shape));
+    this.tf.tidy(() => {
+      for (const spec of this.graph.weights) this.variables.get(spec.name)!.assign(this.tf.tensor(weights.get(spec.name)!, spec.shape));
+    });
   }
 
   dispose(): void {
@@ -122,7 +124,7 @@ export class TfNetwork {
     const tf = this.tf;
     const { height, width } = this.arch;
     return tf.tidy(() => {
-      const nchw = tf.tensor4d(planes, [batch, this.arch.planes, height, width]);
+      const nchw = tf.tensor4d(planes.subarray(0, batch * this.arch.planes * height * width), [batch, this.arch.planes, height, width]);
       const out = this.forward(tf.transpose(nchw, [0, 2, 3, 1]), false);
       return { policy: out.policy.dataSync() as Float32Array, value: out.value.dataSync() as Float32Array };
     });

@@ -137,10 +137,14 @@ describe("training", () => {
     const trainer = new Trainer(net, { ...DEFAULT_TRAINING, learningRate: 0.05, augment: false }, game, Rng.fromSeed(6));
     const batch = batchOf(game, 32, 7);
     const first = trainer.trainStep(batch);
+    const tensors = tf.memory().numTensors;
     let last = first;
     for (let i = 0; i < 60; i++) last = trainer.trainStep(batch);
     expect(last.loss).toBeLessThan(first.loss / 2);
     expect(trainer.step).toBe(61);
+    expect(tf.memory().numTensors).toBe(tensors); // no tensor leaks per step
+    net.predict(batch.planes, 4);
+    expect(tf.memory().numTensors).toBe(tensors);
     net.dispose();
   });
 
