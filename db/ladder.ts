@@ -1,0 +1,114 @@
+/** Ratings of the players in a database: the fit over its games, and rating snapshots. */
+import { InputError } from "../src/core/errors.js";
+import { blackScoreOf, fitRatings, type Result } from "./ratings.js";
+import type { Db } from "./schema.js";
+
+export interface LadderRow {
+  player: string;
+  elo: number;
+  ci95: number;
+  games: number;
+  /** Points per game, 0..1. */
+  score: number;
+}
+
+export interface LadderOptions {
+  /** Only games of this game id (go:9, connect4). */
+  game?: string;
+  /** Anchor player name and rating; default: "random" at 0 if present, else the player with most games. */
+  anchor?: { name: string; elo: number };
+  firstMoveAdvantage?: boolean;
+  /** Store the ratings as a new snapshot (one transaction). */
+  save?: boolean;
+}
+
+export interface Ladder {
+  rows: LadderRow[];
+  anchor: string;
+  anchorElo: number;
+  advantage: number;
+  advantageCi95: number;
+  games: number;
+  snapshotId?: number;
+}
+
+/** Parses `NAME=ELO` (the name may contain '='; the last one splits). */
+export function parseAnchor(text: string): { name: string; elo: number } {
+  const at = text.lastIndexOf("=");
+  const elo = Number(text.slice(at + 1));
+  if (at <= 0 || !Number.isFinite(elo)) throw new InputError(`--anchor must be NAME=ELO (e.g. random=0), got "${text}"`);
+  return { name: text.slice(0, at), elo };
+}
+
+export function computeLadder(db: Db, options: LadderOptions = {}): Ladder {
+  const rows = db
+    .prepare(`SELECT black_id AS black, white_id AS white, result FROM games${options.game ? " WHERE game = ?" : ""}`)
+    .raw()
+    .all(...(options.game ? [options.game] : [])) as [number, number, string][];
+  const ids: number[] = [];
+  const indexOf = new Map<number, number>();
+  const idx = (id: number): number => {
+    let i = indexOf.get(id);
+    if (i === undefined) {
+      i = ids.length;
+      ids.push(id);
+      indexOf.set(id, i);
+    }
+    return i;
+  };
+  const results: Result[] = [];
+  for (const [black, white, result] of rows) {
+    const s = blackScoreOf(result);
+    if (s === null) continue;
+    results.push({ black: idx(black), white: idx(white), blackScore: s });
+  }
+  if (results.length === 0) throw new InputError(`no rated games${options.game ? ` of ${options.game}` : ""} in the database`);
+  const names = new Map<number, string>();
+  for (const r of db.prepare(`SELECT id, name FROM players WHERE id IN (${ids.join(",")})`).all() as { id: number; name: string }[]) names.set(r.id, r.name);
+  let anchorIndex: number;
+  let anchorElo = 0;
+  if (options.anchor) {
+    const found = ids.findIndex((id) => names.get(id) === options.anchor!.name);
+    if (found < 0) throw new InputError(`anchor player "${options.anchor.name}" has no rated games${options.game ? ` of ${options.game}` : ""}`);
+    anchorIndex = found;
+    anchorElo = options.anchor.elo;
+  } else {
+    anchorIndex = ids.findIndex((id) => names.get(id) === "random");
+    if (anchorIndex < 0) {
+      const counts = new Float64Array(ids.length);
+      for (const r of results) {
+        counts[r.black]!++;
+        counts[r.white]!++;
+      }
+      anchorIndex = counts.indexOf(Math.max(...counts));
+    }
+  }
+  const fit = fitRatings(ids.length, results, { anchor: anchorIndex, anchorElo, firstMoveAdvantage: options.firstMoveAdvantage });
+  const ladder: LadderRow[] = ids
+    .map((id, i) => ({ player: names.get(id)!, elo: fit.elo[i]!, ci95: fit.ci95[i]!, games: fit.games[i]!, score: fit.score[i]! }))
+    .sort((a, b) => b.elo - a.elo);
+  const out: Ladder = { rows: ladder, anchor: names.get(ids[anchorIndex]!)!, anchorElo, advantage: fit.advantage, advantageCi95: fit.advantageCi95, games: results.length };
+  if (options.save) {
+    out.snapshotId = db.transaction(() => {
+      const snap = Number(
+        db
+          .prepare("INSERT INTO rating_snapshots (game, anchor, method, params) VALUES (?, ?, ?, ?)")
+          .run(options.game ?? null, `${out.anchor}=${anchorElo}`, "bradley-terry elo", JSON.stringify({ firstMoveAdvantage: fit.advantage, games: results.length, priorElo: 1000 })).lastInsertRowid,
+      );
+      const insert = db.prepare("INSERT INTO ratings (snapshot_id, player_id, elo, ci95, games, score) VALUES (?, ?, ?, ?, ?, ?)");
+      ids.forEach((id, i) => insert.run(snap, id, fit.elo[i]!, fit.ci95[i]!, fit.games[i]!, fit.score[i]!));
+      return snap;
+    }).immediate();
+  }
+  return out;
+}
+
+/** The ladder as aligned text: player, Elo, ±95%, games, score%. */
+export function formatLadder(ladder: Ladder): string {
+  const width = Math.max(6, ...ladder.rows.map((r) => r.player.length));
+  const lines = [`${"player".padEnd(width)}     Elo    ±95%   games  score`];
+  for (const r of ladder.rows) {
+    lines.push(`${r.player.padEnd(width)} ${r.elo.toFixed(0).padStart(7)} ${(r.ci95 === 0 ? "anchor" : r.ci95.toFixed(0)).padStart(7)} ${String(r.games).padStart(7)} ${(100 * r.score).toFixed(1).padStart(5)}%`);
+  }
+  return lines.join("\n");
+}

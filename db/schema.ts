@@ -1,0 +1,174 @@
+/**
+ * The game database: one SQLite file (WAL mode, foreign keys on) holding runs, players, games,
+ * matches and rating snapshots. The schema is versioned with `PRAGMA user_version` and marked
+ * with `PRAGMA application_id`, so a database from a newer fossil, or a SQLite file that is not
+ * fossil's, is refused before anything is written. Documented in db/README.md.
+ */
+import Database from "better-sqlite3";
+import { existsSync, statSync } from "node:fs";
+import { InputError } from "../src/core/errors.js";
+
+/** "foss" as a 32-bit integer, marks fossil databases. */
+export const APPLICATION_ID = 0x666f7373;
+
+/** Each entry migrates from version i to i + 1. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    config TEXT NOT NULL DEFAULT '{}',          -- JSON: game, arms, budgets, params
+    seed INTEGER,
+    code_version TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  );
+  CREATE TABLE players (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,                  -- the player spec string, or a human's name
+    kind TEXT NOT NULL CHECK (kind IN ('network', 'random', 'rollout', 'solver', 'gtp', 'human', 'other')),
+    game TEXT,                                  -- go:9, connect4, ... (NULL: any)
+    model_path TEXT,                            -- network checkpoints
+    search TEXT,                                -- JSON: search settings (simulations, ...)
+    run_id INTEGER REFERENCES runs(id),
+    arm TEXT,                                   -- prior, zero, prior-frozen
+    generation INTEGER,
+    compute TEXT,                               -- JSON: positions, evaluations, cpu_seconds spent to produce it
+    rank TEXT,                                  -- humans: rank as recorded (e.g. 3k)
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  );
+  CREATE TABLE matches (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    game TEXT NOT NULL,
+    config TEXT NOT NULL DEFAULT '{}',          -- JSON: players, games, swap, openings
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  );
+  CREATE TABLE games (
+    id INTEGER PRIMARY KEY,
+    game TEXT NOT NULL,                         -- go:9, connect4
+    board_size INTEGER,                         -- Go: N of NxN; Connect Four: NULL
+    rules TEXT,                                 -- Go: "tromp-taylor komi=7"
+    komi REAL,
+    black_id INTEGER NOT NULL REFERENCES players(id),
+    white_id INTEGER NOT NULL REFERENCES players(id),
+    moves TEXT,                                 -- Go: SGF points, 2 letters a move, tt = pass; Connect Four: columns 1-7; NULL: result only
+    setup TEXT,                                 -- Go setup stones: "B:aabb W:cc"
+    result TEXT NOT NULL,                       -- SGF RE form: B+3.5, W+R, 0
+    winner INTEGER CHECK (winner IN (0, 1)),    -- 0 black/first, 1 white/second, NULL draw or no result
+    score REAL,                                 -- from Black's view; NULL when none (resignation)
+    length INTEGER,                             -- moves played
+    end_reason TEXT,                            -- score, connect, resign, move-cap, forfeit, crash, timeout, illegal
+    source TEXT NOT NULL CHECK (source IN ('selfplay', 'match', 'import', 'teacher', 'human')),
+    match_id INTEGER REFERENCES matches(id),
+    run_id INTEGER REFERENCES runs(id),
+    played_at TEXT,                             -- date of play when known (SGF DT)
+    stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    fingerprint TEXT UNIQUE                     -- for imports: stops a record from being stored twice
+  );
+  CREATE INDEX games_black ON games(black_id);
+  CREATE INDEX games_white ON games(white_id);
+  CREATE INDEX games_game_source ON games(game, source);
+  CREATE TABLE rating_snapshots (
+    id INTEGER PRIMARY KEY,
+    game TEXT,                                  -- the games rated (NULL: all)
+    anchor TEXT NOT NULL,                       -- "random=0"
+    method TEXT NOT NULL,                       -- "bradley-terry elo"
+    params TEXT NOT NULL DEFAULT '{}',          -- JSON: prior, first-move advantage, games used
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  );
+  CREATE TABLE ratings (
+    snapshot_id INTEGER NOT NULL REFERENCES rating_snapshots(id) ON DELETE CASCADE,
+    player_id INTEGER NOT NULL REFERENCES players(id),
+    elo REAL NOT NULL,
+    ci95 REAL NOT NULL,                         -- half-width of the 95% interval
+    games INTEGER NOT NULL,
+    score REAL NOT NULL,                        -- points per game (wins + draws/2) / games
+    PRIMARY KEY (snapshot_id, player_id)
+  );
+
+  -- Views for the common questions (see db/README.md).
+  CREATE VIEW ladder AS
+    SELECT p.name AS player, p.kind, p.arm, p.generation, r.elo, r.ci95, r.games, r.score, s.id AS snapshot
+    FROM ratings r JOIN players p ON p.id = r.player_id JOIN rating_snapshots s ON s.id = r.snapshot_id
+    WHERE s.id = (SELECT max(id) FROM rating_snapshots)
+    ORDER BY r.elo DESC;
+  CREATE VIEW head_to_head AS
+    SELECT a.name AS player, b.name AS opponent, g.game,
+      count(*) AS games,
+      sum(CASE WHEN (g.black_id = a.id AND g.winner = 0) OR (g.white_id = a.id AND g.winner = 1) THEN 1 ELSE 0 END) AS wins,
+      sum(CASE WHEN g.winner IS NULL AND g.result = '0' THEN 1 ELSE 0 END) AS draws,
+      sum(CASE WHEN (g.black_id = a.id AND g.winner = 1) OR (g.white_id = a.id AND g.winner = 0) THEN 1 ELSE 0 END) AS losses
+    FROM games g
+    JOIN players a ON a.id IN (g.black_id, g.white_id)
+    JOIN players b ON b.id IN (g.black_id, g.white_id) AND b.id <> a.id
+    GROUP BY a.id, b.id, g.game;
+  CREATE VIEW elo_by_generation AS
+    SELECT ru.name AS run, p.arm, p.generation, p.name AS player, r.elo, r.ci95, p.compute
+    FROM ratings r JOIN players p ON p.id = r.player_id LEFT JOIN runs ru ON ru.id = p.run_id
+    WHERE r.snapshot_id = (SELECT max(id) FROM rating_snapshots) AND p.generation IS NOT NULL
+    ORDER BY ru.name, p.arm, p.generation;
+  CREATE VIEW game_stats AS
+    SELECT game, source, count(*) AS games, avg(length) AS mean_length, min(length) AS min_length, max(length) AS max_length,
+      avg(CASE WHEN winner = 0 THEN 1.0 ELSE 0.0 END) AS black_share,
+      avg(CASE WHEN winner = 1 THEN 1.0 ELSE 0.0 END) AS white_share,
+      avg(CASE WHEN result = '0' THEN 1.0 ELSE 0.0 END) AS draw_share
+    FROM games GROUP BY game, source;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Open read-only: the file must exist and be a fossil database (no migration). */
+  readonly?: boolean;
+}
+
+/**
+ * Opens (creating if needed) a fossil database and migrates it to the current schema, each
+ * migration in one transaction. Refuses, changing nothing: a file that is not SQLite, a SQLite
+ * file of another application, a database from a newer fossil.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  const isNew = !existsSync(path) || statSync(path).size === 0;
+  if (options.readonly && isNew) throw new InputError("no such database", { file: path });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db.pragma("busy_timeout = 10000");
+    // Touch the file: better-sqlite3 opens lazily, so a non-SQLite file fails here.
+    db.pragma("schema_version", { simple: true });
+  } catch (e) {
+    throw new InputError(`not a SQLite database (${(e as Error).message})`, { file: path });
+  }
+  try {
+    const appId = db.pragma("application_id", { simple: true }) as number;
+    const version = db.pragma("user_version", { simple: true }) as number;
+    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number }).n;
+    if (appId !== APPLICATION_ID && !(appId === 0 && version === 0 && tables === 0)) {
+      throw new InputError("not a fossil database (another application's SQLite file); nothing was changed", { file: path });
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new InputError(`database schema version ${version} is newer than this fossil's ${SCHEMA_VERSION}; upgrade fossil (nothing was changed)`, { file: path });
+    }
+    if (options.readonly) {
+      if (version < SCHEMA_VERSION) throw new InputError(`database schema version ${version} is older than ${SCHEMA_VERSION}; open it once read-write to migrate`, { file: path });
+    } else {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      for (let v = version; v < SCHEMA_VERSION; v++) {
+        db.transaction(() => {
+          db.exec(MIGRATIONS[v]!);
+          db.pragma(`application_id = ${APPLICATION_ID}`);
+          db.pragma(`user_version = ${v + 1}`);
+        }).immediate();
+      }
+    }
+    db.pragma("foreign_keys = ON");
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
