@@ -45,45 +45,95 @@ export interface Fit {
 
 const SCALE = Math.LN10 / 400; // natural logit units per Elo point
 
-/** Solves A x = b for symmetric positive definite A (Cholesky, in place on copies). */
-function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
+/** Lower Cholesky factor of a symmetric positive definite n x n matrix (row-major). */
+function cholesky(a: Float64Array, n: number): Float64Array {
   const l = Float64Array.from(a);
   for (let j = 0; j < n; j++) {
-    let d = l[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= l[j * n + k]! * l[j * n + k]!;
+    const rj = j * n;
+    let d = l[rj + j]!;
+    for (let k = 0; k < j; k++) d -= l[rj + k]! * l[rj + k]!;
     if (!(d > 0)) throw new Error("rating fit: Hessian not positive definite");
     const djj = Math.sqrt(d);
-    l[j * n + j] = djj;
+    l[rj + j] = djj;
     for (let i = j + 1; i < n; i++) {
-      let s = l[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
-      l[i * n + j] = s / djj;
+      const ri = i * n;
+      let s = l[ri + j]!;
+      for (let k = 0; k < j; k++) s -= l[ri + k]! * l[rj + k]!;
+      l[ri + j] = s / djj;
     }
   }
-  const x = Float64Array.from(b);
-  for (let i = 0; i < n; i++) {
-    let s = x[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * n + k]! * x[k]!;
-    x[i] = s / l[i * n + i]!;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k]!;
-    x[i] = s / l[i * n + i]!;
-  }
-  return x;
+  return l;
 }
 
-/** Diagonal of the inverse of a symmetric positive definite matrix. */
+/**
+ * Diagonal of the inverse of a symmetric positive definite matrix: with A = L L^T,
+ * (A^-1)_ii = sum_k (L^-1)_ki^2, and L^-1 comes from forward substitution.
+ */
 function inverseDiagonal(a: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n);
-  const e = new Float64Array(n);
+  const l = cholesky(a, n);
+  const inv = new Float64Array(n * n); // L^-1, lower triangular, row-major
   for (let i = 0; i < n; i++) {
-    e.fill(0);
-    e[i] = 1;
-    out[i] = solveSpd(a, e, n)[i]!;
+    const ri = i * n;
+    inv[ri + i] = 1 / l[ri + i]!;
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s += l[ri + k]! * inv[k * n + j]!;
+      inv[ri + j] = -s / l[ri + i]!;
+    }
   }
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) for (let i = 0; i <= k; i++) out[i]! += inv[k * n + i]! ** 2;
   return out;
+}
+
+/** A sparse symmetric matrix: a diagonal plus off-diagonal entries (each stored once). */
+interface Sparse {
+  diag: Float64Array;
+  rows: Int32Array;
+  cols: Int32Array;
+  values: Float64Array;
+  count: number;
+}
+
+/** Solves S x = b by conjugate gradients with a Jacobi preconditioner. */
+function solveSparse(m: Sparse, b: Float64Array): Float64Array {
+  const n = b.length;
+  const x = new Float64Array(n), r = Float64Array.from(b), z = new Float64Array(n), p = new Float64Array(n), q = new Float64Array(n);
+  const apply = (v: Float64Array, out: Float64Array): void => {
+    for (let i = 0; i < n; i++) out[i] = m.diag[i]! * v[i]!;
+    for (let k = 0; k < m.count; k++) {
+      const i = m.rows[k]!, j = m.cols[k]!, a = m.values[k]!;
+      out[i]! += a * v[j]!;
+      out[j]! += a * v[i]!;
+    }
+  };
+  for (let i = 0; i < n; i++) z[i] = r[i]! / m.diag[i]!;
+  p.set(z);
+  let rz = 0;
+  for (let i = 0; i < n; i++) rz += r[i]! * z[i]!;
+  const norm0 = Math.sqrt(b.reduce((s, v) => s + v * v, 0));
+  for (let it = 0; it < 10 * n + 100 && norm0 > 0; it++) {
+    apply(p, q);
+    let pq = 0;
+    for (let i = 0; i < n; i++) pq += p[i]! * q[i]!;
+    const alpha = rz / pq;
+    let rr = 0;
+    for (let i = 0; i < n; i++) {
+      x[i]! += alpha * p[i]!;
+      r[i]! -= alpha * q[i]!;
+      rr += r[i]! * r[i]!;
+    }
+    if (Math.sqrt(rr) <= 1e-12 * norm0) break;
+    let rzNext = 0;
+    for (let i = 0; i < n; i++) {
+      z[i] = r[i]! / m.diag[i]!;
+      rzNext += r[i]! * z[i]!;
+    }
+    const beta = rzNext / rz;
+    rz = rzNext;
+    for (let i = 0; i < n; i++) p[i] = z[i]! + beta * p[i]!;
+  }
+  return x;
 }
 
 export function fitRatings(players: number, results: readonly Result[], options: FitOptions): Fit {
@@ -115,7 +165,26 @@ export function fitRatings(players: number, results: readonly Result[], options:
   const pairList = [...pairs.entries()].map(([key, v]) => ({ b: Math.floor(key / players), w: key % players, ...v }));
   const rating = (p: number): number => (index[p]! < 0 ? 0 : theta[index[p]!]!);
   let iterations = 0;
-  const grad = new Float64Array(n), hess = new Float64Array(n * n);
+  const grad = new Float64Array(n);
+  // Off-diagonal Hessian entries: one per pair of free parameters that meet.
+  const slotOf = new Map<number, number>();
+  const rowsList: number[] = [], colsList: number[] = [];
+  const slot = (i: number, j: number): number => {
+    const key = i < j ? i * n + j : j * n + i;
+    let k = slotOf.get(key);
+    if (k === undefined) {
+      k = rowsList.length;
+      slotOf.set(key, k);
+      rowsList.push(Math.min(i, j));
+      colsList.push(Math.max(i, j));
+    }
+    return k;
+  };
+  const pairSlots = pairList.map(({ b, w }) => {
+    const ib = index[b]!, iw = index[w]!;
+    return [ib >= 0 && iw >= 0 ? slot(ib, iw) : -1, ib >= 0 && advIndex >= 0 ? slot(ib, advIndex) : -1, iw >= 0 && advIndex >= 0 ? slot(iw, advIndex) : -1];
+  });
+  const hess: Sparse = { diag: new Float64Array(n), rows: Int32Array.from(rowsList), cols: Int32Array.from(colsList), values: new Float64Array(rowsList.length), count: rowsList.length };
   const logPosterior = (t: Float64Array): number => {
     let sum = 0;
     const rt = (p: number): number => (index[p]! < 0 ? 0 : t[index[p]!]!);
@@ -128,35 +197,41 @@ export function fitRatings(players: number, results: readonly Result[], options:
     for (let i = 0; i < n; i++) sum -= 0.5 * priorPrecision * t[i]! * t[i]!;
     return sum;
   };
-  let current = logPosterior(theta);
-  for (; iterations < 100; iterations++) {
+  /** Gradient and (negative) Hessian of the log-posterior at theta. */
+  const derivatives = (): void => {
     grad.fill(0);
-    hess.fill(0);
+    hess.diag.fill(priorPrecision);
+    hess.values.fill(0);
     const adv = advIndex >= 0 ? theta[advIndex]! : 0;
-    for (const { b, w, n: cnt, s } of pairList) {
+    pairList.forEach(({ b, w, n: cnt, s }, k) => {
       const z = rating(b) - rating(w) + adv;
       const p = 1 / (1 + Math.exp(-z));
       const g = s - cnt * p;
       const h = cnt * p * (1 - p);
       const ib = index[b]!, iw = index[w]!;
-      const idx = [ib, iw, advIndex];
-      const sign = [1, -1, 1];
-      for (let x = 0; x < 3; x++) {
-        const ix = idx[x]!;
-        if (ix < 0) continue;
-        grad[ix]! += sign[x]! * g;
-        for (let y = 0; y < 3; y++) {
-          const iy = idx[y]!;
-          if (iy < 0) continue;
-          hess[ix * n + iy]! += sign[x]! * sign[y]! * h;
-        }
+      const [sbw, sba, swa] = pairSlots[k]!;
+      if (ib >= 0) {
+        grad[ib]! += g;
+        hess.diag[ib]! += h;
       }
-    }
-    for (let i = 0; i < n; i++) {
-      grad[i]! -= priorPrecision * theta[i]!;
-      hess[i * n + i]! += priorPrecision;
-    }
-    const step = n > 0 ? solveSpd(hess, grad, n) : new Float64Array(0);
+      if (iw >= 0) {
+        grad[iw]! -= g;
+        hess.diag[iw]! += h;
+      }
+      if (advIndex >= 0) {
+        grad[advIndex]! += g;
+        hess.diag[advIndex]! += h;
+      }
+      if (sbw! >= 0) hess.values[sbw!]! -= h;
+      if (sba! >= 0) hess.values[sba!]! += h;
+      if (swa! >= 0) hess.values[swa!]! -= h;
+    });
+    for (let i = 0; i < n; i++) grad[i]! -= priorPrecision * theta[i]!;
+  };
+  let current = logPosterior(theta);
+  for (; iterations < 100 && n > 0; iterations++) {
+    derivatives();
+    const step = solveSparse(hess, grad);
     // Damped Newton: halve the step until the posterior does not fall.
     let factor = 1, next = theta, value = current;
     for (let k = 0; k < 30; k++) {
@@ -166,11 +241,20 @@ export function fitRatings(players: number, results: readonly Result[], options:
       factor /= 2;
     }
     theta.set(next);
-    const moved = Math.max(0, ...step.map((v) => Math.abs(v * factor)));
+    let moved = 0;
+    for (const v of step) moved = Math.max(moved, Math.abs(v * factor));
     current = value;
     if (moved < 1e-9) break;
   }
-  const variance = n > 0 ? inverseDiagonal(hess, n) : new Float64Array(0);
+  // Intervals from the curvature at the optimum: the diagonal of the inverse (dense, once).
+  derivatives();
+  const dense = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) dense[i * n + i] = hess.diag[i]!;
+  for (let k = 0; k < hess.count; k++) {
+    const i = hess.rows[k]!, j = hess.cols[k]!;
+    dense[i * n + j] = dense[j * n + i] = hess.values[k]!;
+  }
+  const variance = n > 0 ? inverseDiagonal(dense, n) : new Float64Array(0);
   const elo = new Float64Array(players).fill(NaN), ci95 = new Float64Array(players).fill(NaN);
   for (let p = 0; p < players; p++) {
     if (p === options.anchor) {

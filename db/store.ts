@@ -118,18 +118,33 @@ export function createMatch(db: Db, game: string, config: unknown, runId: number
   return Number(db.prepare("INSERT INTO matches (run_id, game, config) VALUES (?, ?, ?)").run(runId, game, JSON.stringify(config ?? {})).lastInsertRowid);
 }
 
-/** Go moves as SGF points, two letters each ("tt" for pass). */
-export function encodeGoMoves(actions: readonly number[], size: number): string {
+/**
+ * Go moves as SGF points, two letters each, "tt" for pass. Colours alternate from `first`; a
+ * move written in capitals is played by the same colour as the move before it (records where
+ * one side let the other play twice), so nothing is lost.
+ */
+export function encodeGoMoves(moves: readonly { player: 0 | 1; action: number }[] | readonly number[], size: number, first: 0 | 1 = 0): string {
   let out = "";
-  for (const a of actions) out += a === size * size ? "tt" : String.fromCharCode(97 + (a % size)) + String.fromCharCode(97 + Math.floor(a / size));
+  let expected = first;
+  for (const m of moves) {
+    const { player, action } = typeof m === "number" ? { player: expected, action: m } : m;
+    const pair = action === size * size ? "tt" : String.fromCharCode(97 + (action % size)) + String.fromCharCode(97 + Math.floor(action / size));
+    out += player === expected ? pair : pair.toUpperCase();
+    expected = (1 - player) as 0 | 1;
+  }
   return out;
 }
 
-export function decodeGoMoves(text: string, size: number): number[] {
-  const out: number[] = [];
+export function decodeGoMoves(text: string, size: number, first: 0 | 1 = 0): { player: 0 | 1; action: number }[] {
+  const out: { player: 0 | 1; action: number }[] = [];
+  let expected = first;
   for (let i = 0; i + 1 < text.length; i += 2) {
-    const pair = text.slice(i, i + 2);
-    out.push(pair === "tt" ? size * size : (pair.charCodeAt(1) - 97) * size + (pair.charCodeAt(0) - 97));
+    const raw = text.slice(i, i + 2);
+    const repeat = raw !== raw.toLowerCase();
+    const pair = raw.toLowerCase();
+    const player = (repeat ? 1 - expected : expected) as 0 | 1;
+    out.push({ player, action: pair === "tt" ? size * size : (pair.charCodeAt(1) - 97) * size + (pair.charCodeAt(0) - 97) });
+    expected = (1 - player) as 0 | 1;
   }
   return out;
 }

@@ -12,6 +12,9 @@ import { c4SolveCommand } from "./commands/c4-solve.js";
 import { demoCommand } from "./commands/demo.js";
 import { goScoreCommand } from "./commands/go-score.js";
 import { modelEvalCommand, modelInfoCommand, modelInitCommand } from "./commands/model.js";
+import { gamesExportCommand, gamesImportCommand } from "./commands/games.js";
+import { queryCommand } from "./commands/query.js";
+import { ratingsCommand } from "./commands/ratings.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -37,6 +40,14 @@ export async function main(argv: string[]): Promise<void> {
         .command("eval <model>", "print a network's value and top moves for a position", modelEvalCommand.builder, modelEvalCommand.handler)
         .demandCommand(1, "name a model subcommand (init, info, eval)"),
     )
+    .command("games", "the game database: import, export", (y) =>
+      y
+        .command("import <paths..>", "store SGF games (files, folders, collections) and CSV results (black,white,result)", gamesImportCommand.builder, gamesImportCommand.handler)
+        .command("export", "write Go games as SGF files", gamesExportCommand.builder, gamesExportCommand.handler)
+        .demandCommand(1, "name a games subcommand (import, export)"),
+    )
+    .command("ratings", "Bradley-Terry Elo ladder of the players in a database, with 95% intervals", ratingsCommand.builder, ratingsCommand.handler)
+    .command("query <sql>", "run a read-only SQL query on a database (views: ladder, head_to_head, elo_by_generation, game_stats)", queryCommand.builder, queryCommand.handler)
     .demandCommand(1, "name a command (see --help)")
     .strict()
     .recommendCommands()

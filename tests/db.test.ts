@@ -123,7 +123,11 @@ describe("game database", () => {
     }));
     expect(insertGames(db, rows)).toBe(3000);
     expect(insertGames(db, rows.slice(0, 10))).toBe(0);
-    expect(decodeGoMoves((db.prepare("SELECT moves FROM games LIMIT 1").get() as { moves: string }).moves, 5)).toEqual([12, 25]);
+    expect(decodeGoMoves((db.prepare("SELECT moves FROM games LIMIT 1").get() as { moves: string }).moves, 5)).toEqual([{ player: 0, action: 12 }, { player: 1, action: 25 }]);
+    // Colours that do not alternate survive the compact form.
+    const odd = [{ player: 1, action: 0 }, { player: 1, action: 6 }, { player: 0, action: 25 }] as const;
+    expect(encodeGoMoves(odd, 5)).toBe("AABBtt");
+    expect(decodeGoMoves("AABBtt", 5)).toEqual(odd);
     const ladder = computeLadder(db, { game: "go:5", save: true });
     expect(ladder.anchor).toBe("random");
     expect(ladder.rows.map((r) => r.player)).toEqual(["rollout:400", "rollout:100", "random"]);

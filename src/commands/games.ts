@@ -1,0 +1,336 @@
+/**
+ * `fossil games import --db FILE [--game G] PATH...`: SGF (files, folders, collections) and CSV
+ * (`black,white,result`) into the database; `fossil games export --db FILE --out DIR
+ * [--player NAME] [--source S]`: Go games as SGF files that Sabaki and GoGui open.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ArgumentsCamelCase, Argv } from "yargs";
+import { FossilError, InputError } from "../core/errors.js";
+import { playerLetter } from "../core/player.js";
+import { parseSgf } from "../../games/sgf.js";
+import { parseGameSpec } from "../../games/index.js";
+import { firstPlayerOf, recordFromTree, replay, writeGoRecords, type GoRecord } from "../../games/go/record.js";
+import { makeRules, parseRulesText, rulesText } from "../../games/go/rules.js";
+import { blackScoreOf } from "../../db/ratings.js";
+import { openDatabase, type Db } from "../../db/schema.js";
+import { decodeGoMoves, encodeGoMoves, ensurePlayer, insertGames, kindOfSpec, type GameRow, type GameSource } from "../../db/store.js";
+import { readInputBytes, readSgfFile } from "../io.js";
+
+/** Files under the given paths: folders are searched for .sgf and .csv files (sorted). */
+export function listInputFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(sgf|csv)$/i.test(name)) out.push(path);
+    }
+  };
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      throw new InputError("no such file or folder", { file: p });
+    }
+    if (isDir) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+export interface ImportReport {
+  stored: number;
+  duplicates: number;
+  rejected: string[];
+}
+
+const sha = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 32);
+
+/** The winner and score of an SGF result ("B+3.5" -> 0, 3.5; "W+R" -> 1, null; "0" -> null, 0). */
+export function parseResult(result: string): { winner: 0 | 1 | null; score: number | null; endReason: string | null } {
+  const t = result.trim();
+  const s = blackScoreOf(t);
+  if (s === 0.5) return { winner: null, score: 0, endReason: "score" };
+  if (s === null) return { winner: null, score: null, endReason: null };
+  const winner = s === 1 ? 0 : 1;
+  const m = /^[BW]\+(\d+(?:\.\d+)?)$/i.exec(t);
+  const margin = m ? Number(m[1]) : null;
+  const tail = t.slice(2).toUpperCase();
+  const endReason = m ? "score" : tail.startsWith("R") ? "resign" : tail.startsWith("T") ? "timeout" : tail.startsWith("F") ? "forfeit" : null;
+  return { winner, score: margin === null ? null : winner === 0 ? margin : -margin, endReason };
+}
+
+function setupText(record: GoRecord): string | null {
+  if (record.setupBlack.length === 0 && record.setupWhite.length === 0) return null;
+  const points = (list: number[]): string => list.map((a) => String.fromCharCode(97 + (a % record.size)) + String.fromCharCode(97 + Math.floor(a / record.size))).join("");
+  return `B:${points(record.setupBlack)} W:${points(record.setupWhite)} PL:${playerLetter(firstPlayerOf(record))}`;
+}
+
+/** Imports one SGF file; every game is validated by replaying it. */
+function importSgf(db: Db, file: string, source: GameSource, report: ImportReport): void {
+  let collection;
+  try {
+    collection = parseSgf(readSgfFile(file), file);
+  } catch (e) {
+    if (!(e instanceof FossilError)) throw e;
+    report.rejected.push(e.message);
+    return;
+  }
+  if (collection.games.length === 0) report.rejected.push(`${file}: no SGF game tree found`);
+  const rows: GameRow[] = [];
+  collection.games.forEach((root, k) => {
+    try {
+      const record = recordFromTree(root, collection.source, k + 1);
+      const final = replay(record);
+      const result = record.result?.trim() ?? "";
+      if (blackScoreOf(result) === null) throw new InputError(result ? `result RE[${result}] is not a win, loss or draw` : "no result (RE)", { file, game: k + 1 });
+      const { winner, score, endReason } = parseResult(result);
+      const name = (who: string | undefined, color: string): string => (who?.trim() ? who.trim() : `unknown ${color}`);
+      const black = name(record.black, "black"), white = name(record.white, "white");
+      const moves = encodeGoMoves(record.moves, record.size, firstPlayerOf(record));
+      const setup = setupText(record);
+      const rules = rulesText(makeRules(record.rules, record.komi));
+      rows.push({
+        game: `go:${record.size}`,
+        boardSize: record.size,
+        rules,
+        komi: record.komi,
+        blackId: ensurePlayer(db, { name: black, kind: kindOfSpec(black), game: `go:${record.size}`, rank: record.blackRank ?? null }),
+        whiteId: ensurePlayer(db, { name: white, kind: kindOfSpec(white), game: `go:${record.size}`, rank: record.whiteRank ?? null }),
+        moves,
+        setup,
+        result,
+        winner,
+        score,
+        length: final.moveCount,
+        endReason,
+        source,
+        playedAt: record.date ?? null,
+        fingerprint: sha(["sgf", record.size, record.komi, rules, black, white, result, record.date ?? "", setup ?? "", moves].join("|")),
+      });
+    } catch (e) {
+      if (!(e instanceof FossilError)) throw e;
+      report.rejected.push(e.message.includes(file) ? e.message : `${file}: game ${k + 1}: ${e.message}`);
+    }
+  });
+  const stored = insertGames(db, rows);
+  report.stored += stored;
+  report.duplicates += rows.length - stored;
+}
+
+/** Splits one CSV line (RFC 4180 quotes). */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let field = "", quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      out.push(field);
+      field = "";
+    } else field += c;
+  }
+  out.push(field);
+  return out.map((f) => f.trim());
+}
+
+/** Imports match results `black,white,result` of one game id; one game per line. */
+function importCsv(db: Db, file: string, game: string | undefined, source: GameSource, report: ImportReport): void {
+  const bytes = readInputBytes(file);
+  const lines = bytes.toString("utf8").split(/\r?\n/);
+  const header = csvFields(lines[0] ?? "").map((h) => h.toLowerCase());
+  if (header.length < 3 || header[0] !== "black" || header[1] !== "white" || header[2] !== "result") {
+    report.rejected.push(`${file}:1: the header must be black,white,result (got "${lines[0] ?? ""}")`);
+    return;
+  }
+  if (!game) {
+    report.rejected.push(`${file}: CSV results need --game (e.g. --game go:9) to say which game they are`);
+    return;
+  }
+  const fileHash = createHash("sha256").update(bytes).digest("hex");
+  const rows: GameRow[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i]!.trim() === "") continue;
+    const [black, white, result] = csvFields(lines[i]!);
+    const where = `${file}:${i + 1}`;
+    if (!black || !white) {
+      report.rejected.push(`${where}: black and white must be named`);
+      continue;
+    }
+    if (black === white) {
+      report.rejected.push(`${where}: a player cannot play itself (${black})`);
+      continue;
+    }
+    const normalised = /^draw$/i.test(result ?? "") ? "0" : (result ?? "").toUpperCase().replace(/^([BW])\+/, "$1+");
+    if (blackScoreOf(normalised) === null || !/^(0|[BW]\+(\d+(\.\d+)?|R|T|F)?)$/i.test(normalised)) {
+      report.rejected.push(`${where}: result "${result ?? ""}" is not in SGF form (B+R, W+3.5, 0, Draw)`);
+      continue;
+    }
+    const { winner, score, endReason } = parseResult(normalised);
+    rows.push({
+      game,
+      blackId: ensurePlayer(db, { name: black, kind: kindOfSpec(black), game }),
+      whiteId: ensurePlayer(db, { name: white, kind: kindOfSpec(white), game }),
+      result: normalised,
+      winner,
+      score,
+      endReason,
+      source,
+      fingerprint: sha(`csv|${fileHash}|${i + 1}`),
+    });
+  }
+  const stored = insertGames(db, rows);
+  report.stored += stored;
+  report.duplicates += rows.length - stored;
+}
+
+export function importFiles(db: Db, paths: readonly string[], options: { game?: string; source?: GameSource } = {}): ImportReport {
+  const report: ImportReport = { stored: 0, duplicates: 0, rejected: [] };
+  const game = options.game === undefined ? undefined : parseGameSpec(options.game).id;
+  for (const file of listInputFiles(paths)) {
+    try {
+      if (/\.csv$/i.test(file)) importCsv(db, file, game, options.source ?? "import", report);
+      else importSgf(db, file, options.source ?? "import", report);
+    } catch (e) {
+      if (!(e instanceof FossilError)) throw e;
+      report.rejected.push(e.message);
+    }
+  }
+  return report;
+}
+
+/** Setup stones as stored: "B:aabb W:cc PL:W" (NULL: none, Black first). */
+function parseSetup(text: string | null, size: number): { black: number[]; white: number[]; first: 0 | 1 } {
+  const out = { black: [] as number[], white: [] as number[], first: 0 as 0 | 1 };
+  for (const part of (text ?? "").split(" ").filter(Boolean)) {
+    const [key, value = ""] = part.split(":");
+    if (key === "PL") out.first = value === "W" ? 1 : 0;
+    else (key === "B" ? out.black : out.white).push(...decodeGoMoves(value, size).map((m) => m.action));
+  }
+  return out;
+}
+
+interface ImportArgs {
+  db: string;
+  paths: string[];
+  game?: string;
+}
+
+export const gamesImportCommand = {
+  builder: (y: Argv) =>
+    y
+      .positional("paths", { type: "string", array: true, demandOption: true, describe: "SGF files, folders, CSV files (black,white,result)" })
+      .option("db", { type: "string", demandOption: true, describe: "fossil database file (created if missing)" })
+      .option("game", { type: "string", describe: "the game of CSV results (go:9, connect4)" }),
+  handler: (args: ArgumentsCamelCase<ImportArgs>) => {
+    const db = openDatabase(args.db);
+    try {
+      const report = importFiles(db, args.paths, { game: args.game });
+      for (const line of report.rejected) process.stderr.write(`${line}\n`);
+      process.stdout.write(`stored ${report.stored} games, ${report.duplicates} already stored, ${report.rejected.length} rejected\n`);
+      if (report.rejected.length > 0) process.exitCode = 2;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+interface ExportArgs {
+  db: string;
+  out: string;
+  player?: string;
+  source?: string;
+}
+
+interface ExportRow {
+  id: number;
+  game: string;
+  board_size: number | null;
+  rules: string | null;
+  komi: number | null;
+  black: string;
+  white: string;
+  black_rank: string | null;
+  white_rank: string | null;
+  moves: string | null;
+  setup: string | null;
+  result: string;
+  played_at: string | null;
+  stored_at: string;
+  source: string;
+}
+
+export const gamesExportCommand = {
+  builder: (y: Argv) =>
+    y
+      .option("db", { type: "string", demandOption: true, describe: "fossil database file" })
+      .option("out", { type: "string", demandOption: true, describe: "folder for the SGF files (one per game, named by game id)" })
+      .option("player", { type: "string", describe: "only games of this player (either colour)" })
+      .option("source", { type: "string", choices: ["selfplay", "match", "import", "teacher", "human"], describe: "only games of this source" }),
+  handler: (args: ArgumentsCamelCase<ExportArgs>) => {
+    const db = openDatabase(args.db, { readonly: true });
+    try {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (args.player) {
+        const p = db.prepare("SELECT id FROM players WHERE name = ?").get(args.player) as { id: number } | undefined;
+        if (!p) throw new InputError(`no player named "${args.player}" in the database`, { file: args.db });
+        where.push("(g.black_id = ? OR g.white_id = ?)");
+        params.push(p.id, p.id);
+      }
+      if (args.source) {
+        where.push("g.source = ?");
+        params.push(args.source);
+      }
+      const rows = db
+        .prepare(
+          `SELECT g.id, g.game, g.board_size, g.rules, g.komi, b.name AS black, w.name AS white, b.rank AS black_rank, w.rank AS white_rank,
+                  g.moves, g.setup, g.result, g.played_at, g.stored_at, g.source
+           FROM games g JOIN players b ON b.id = g.black_id JOIN players w ON w.id = g.white_id
+           ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY g.id`,
+        )
+        .all(...params) as ExportRow[];
+      mkdirSync(args.out, { recursive: true });
+      let written = 0, skipped = 0;
+      for (const row of rows) {
+        if (!row.game.startsWith("go:") || row.board_size === null) {
+          skipped++;
+          continue;
+        }
+        const size = row.board_size;
+        const setup = parseSetup(row.setup, size);
+        const rules = row.rules ? parseRulesText(row.rules) : makeRules("tromp-taylor", row.komi ?? 0);
+        const record: GoRecord = {
+          size,
+          komi: row.komi ?? rules.komi,
+          rules: rules.name,
+          black: row.black,
+          white: row.white,
+          blackRank: row.black_rank ?? undefined,
+          whiteRank: row.white_rank ?? undefined,
+          result: row.result,
+          date: row.played_at ?? row.stored_at.slice(0, 10),
+          event: `fossil ${row.source} game ${row.id}`,
+          setupBlack: setup.black,
+          setupWhite: setup.white,
+          firstPlayer: setup.black.length > 0 || setup.white.length > 0 ? setup.first : undefined,
+          moves: row.moves ? decodeGoMoves(row.moves, size, setup.first) : [],
+        };
+        writeFileSync(join(args.out, `game-${String(row.id).padStart(6, "0")}.sgf`), writeGoRecords([record]));
+        written++;
+      }
+      process.stdout.write(`wrote ${written} SGF files to ${args.out}${skipped ? ` (${skipped} games of other games than Go skipped: SGF holds Go)` : ""}\n`);
+    } finally {
+      db.close();
+    }
+  },
+};
