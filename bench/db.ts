@@ -1,0 +1,69 @@
+/**
+ * Database benchmark (`npm run bench:db`), measured in this run: games stored per second in
+ * batches of 1,000 (target: at least 20,000/s), a Bradley–Terry fit over 200 players and 100,000
+ * games (target: under 2 s), and the ladder (fit from the database, snapshot stored, then read
+ * through the `ladder` view).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { computeLadder } from "../db/ladder.js";
+import { fitRatings, type Result } from "../db/ratings.js";
+import { openDatabase } from "../db/schema.js";
+import { encodeGoMoves, ensurePlayer, insertGames, type GameRow } from "../db/store.js";
+import { Rng } from "../src/core/rng.js";
+
+const PLAYERS = 200;
+const GAMES = 100_000;
+const BATCH = 1000;
+
+const rng = Rng.fromSeed("bench-db");
+const truth = Array.from({ length: PLAYERS }, () => rng.normal() * 400);
+const results: Result[] = [];
+for (let g = 0; g < GAMES; g++) {
+  const black = rng.int(PLAYERS);
+  let white = rng.int(PLAYERS - 1);
+  if (white >= black) white++;
+  const p = 1 / (1 + 10 ** ((truth[white]! - truth[black]! - 30) / 400));
+  results.push({ black, white, blackScore: rng.float() < p ? 1 : 0 });
+}
+
+console.log(`fossil database benchmark — node ${process.version}`);
+const db = openDatabase(join(mkdtempSync(join(tmpdir(), "fossil-bench-db-")), "bench.db"));
+const ids = truth.map((_, i) => ensurePlayer(db, { name: `player-${i}`, kind: "other", game: "go:9" }));
+const moves = encodeGoMoves(Array.from({ length: 60 }, () => rng.int(82)), 9);
+const rows: GameRow[] = results.map((r) => ({
+  game: "go:9",
+  boardSize: 9,
+  rules: "tromp-taylor komi=7",
+  komi: 7,
+  blackId: ids[r.black]!,
+  whiteId: ids[r.white]!,
+  moves,
+  result: r.blackScore === 1 ? "B+R" : "W+R",
+  winner: r.blackScore === 1 ? 0 : 1,
+  length: 60,
+  endReason: "resign",
+  source: "match",
+}));
+let start = performance.now();
+for (let i = 0; i < rows.length; i += BATCH) insertGames(db, rows.slice(i, i + BATCH));
+const storeSeconds = (performance.now() - start) / 1000;
+const perSecond = GAMES / storeSeconds;
+console.log(`  store ${GAMES.toLocaleString("en-US")} games (60 moves each) in batches of ${BATCH}: ${Math.round(perSecond).toLocaleString("en-US")} games/s   target >= 20,000/s: ${perSecond >= 20000 ? "met" : "NOT met"}`);
+
+start = performance.now();
+const fit = fitRatings(PLAYERS, results, { anchor: 0, anchorElo: truth[0], firstMoveAdvantage: true });
+const fitSeconds = (performance.now() - start) / 1000;
+let inside = 0;
+for (let p = 1; p < PLAYERS; p++) if (Math.abs(fit.elo[p]! - truth[p]!) <= fit.ci95[p]!) inside++;
+console.log(`  fit ${PLAYERS} players, ${GAMES.toLocaleString("en-US")} games: ${fitSeconds.toFixed(2)} s (${fit.iterations} Newton steps; ${inside}/${PLAYERS - 1} true ratings inside their 95% interval)   target < 2 s: ${fitSeconds < 2 ? "met" : "NOT met"}`);
+
+start = performance.now();
+computeLadder(db, { game: "go:9", anchor: { name: "player-0", elo: 0 }, save: true });
+const ladderSeconds = (performance.now() - start) / 1000;
+start = performance.now();
+const ladder = db.prepare("SELECT * FROM ladder").all();
+const viewMs = performance.now() - start;
+console.log(`  ladder from the database (load, fit, store snapshot): ${ladderSeconds.toFixed(2)} s; reading the ladder view (${ladder.length} rows): ${viewMs.toFixed(1)} ms`);
+db.close();
