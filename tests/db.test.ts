@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -9,6 +9,7 @@ import { APPLICATION_ID, openDatabase, SCHEMA_VERSION } from "../db/schema.js";
 import { decodeGoMoves, encodeGoMoves, ensurePlayer, insertGames } from "../db/store.js";
 import { InputError } from "../src/core/errors.js";
 import { Rng } from "../src/core/rng.js";
+import { ROOT } from "./helpers/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-db-"));
 
@@ -146,6 +147,26 @@ describe("game database", () => {
     const good = { game: "go:5", blackId: a, whiteId: a, result: "0", winner: null, source: "match" as const };
     expect(() => insertGames(db, [good, good, { ...good, blackId: 999 }])).toThrow(/FOREIGN KEY/);
     expect((db.prepare("SELECT count(*) AS n FROM games").get() as { n: number }).n).toBe(0);
+    db.close();
+  });
+});
+
+describe("db/README.md", () => {
+  it("every example query runs on a database with games and ratings", () => {
+    const text = readFileSync(join(ROOT, "db/README.md"), "utf8");
+    const queries = [...text.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
+    queries.push(...[...text.matchAll(/`(SELECT [^`]*;)`/g)].map((m) => m[1]!));
+    expect(queries.length).toBeGreaterThanOrEqual(9);
+    const db = openDatabase(join(dir, "readme.db"));
+    const a = ensurePlayer(db, { name: "random", kind: "random" }), b = ensurePlayer(db, { name: "rollout:200", kind: "rollout" });
+    insertGames(db, [
+      { game: "go:5", blackId: a, whiteId: b, result: "W+R", winner: 1, source: "match" },
+      { game: "go:5", blackId: b, whiteId: a, result: "B+3", winner: 0, score: 3, source: "match" },
+      { game: "go:5", blackId: a, whiteId: b, result: "B+1", winner: 0, score: 1, source: "match" },
+    ]);
+    computeLadder(db, { save: true });
+    for (const sql of queries) expect(() => db.prepare(sql).all(), sql).not.toThrow();
+    expect(db.prepare("SELECT player FROM ladder LIMIT 1").pluck().get()).toBe("rollout:200");
     db.close();
   });
 });
