@@ -157,12 +157,18 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     } else {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
-      for (let v = version; v < SCHEMA_VERSION; v++) {
-        db.transaction(() => {
-          db.exec(MIGRATIONS[v]!);
-          db.pragma(`application_id = ${APPLICATION_ID}`);
-          db.pragma(`user_version = ${v + 1}`);
-        }).immediate();
+      // One migration per IMMEDIATE transaction, the version re-read inside it: another process
+      // opening the same new file at the same moment may have migrated it already.
+      const step = db.transaction((): boolean => {
+        const v = db.pragma("user_version", { simple: true }) as number;
+        if (v >= SCHEMA_VERSION) return false;
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${v + 1}`);
+        return true;
+      });
+      while (step.immediate()) {
+        // next migration
       }
     }
     db.pragma("foreign_keys = ON");
