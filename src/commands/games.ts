@@ -63,8 +63,9 @@ export function parseResult(result: string): { winner: 0 | 1 | null; score: numb
   return { winner, score: margin === null ? null : winner === 0 ? margin : -margin, endReason };
 }
 
+/** Setup stones and first player as stored ("B:aabb W:cc PL:W"); NULL when none and Black starts. */
 function setupText(record: GoRecord): string | null {
-  if (record.setupBlack.length === 0 && record.setupWhite.length === 0) return null;
+  if (record.setupBlack.length === 0 && record.setupWhite.length === 0 && firstPlayerOf(record) === 0) return null;
   const points = (list: number[]): string => list.map((a) => String.fromCharCode(97 + (a % record.size)) + String.fromCharCode(97 + Math.floor(a / record.size))).join("");
   return `B:${points(record.setupBlack)} W:${points(record.setupWhite)} PL:${playerLetter(firstPlayerOf(record))}`;
 }
@@ -265,7 +266,6 @@ interface ExportRow {
   setup: string | null;
   result: string;
   played_at: string | null;
-  stored_at: string;
   source: string;
 }
 
@@ -294,7 +294,7 @@ export const gamesExportCommand = {
       const rows = db
         .prepare(
           `SELECT g.id, g.game, g.board_size, g.rules, g.komi, b.name AS black, w.name AS white, b.rank AS black_rank, w.rank AS white_rank,
-                  g.moves, g.setup, g.result, g.played_at, g.stored_at, g.source
+                  g.moves, g.setup, g.result, g.played_at, g.source
            FROM games g JOIN players b ON b.id = g.black_id JOIN players w ON w.id = g.white_id
            ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY g.id`,
         )
@@ -318,11 +318,12 @@ export const gamesExportCommand = {
           blackRank: row.black_rank ?? undefined,
           whiteRank: row.white_rank ?? undefined,
           result: row.result,
-          date: row.played_at ?? row.stored_at.slice(0, 10),
+          // The date of play only: inventing one (the storage date) would make a different record.
+          date: row.played_at ?? undefined,
           event: `fossil ${row.source} game ${row.id}`,
           setupBlack: setup.black,
           setupWhite: setup.white,
-          firstPlayer: setup.black.length > 0 || setup.white.length > 0 ? setup.first : undefined,
+          firstPlayer: row.setup ? setup.first : undefined,
           moves: row.moves ? decodeGoMoves(row.moves, size, setup.first) : [],
         };
         writeFileSync(join(args.out, `game-${String(row.id).padStart(6, "0")}.sgf`), writeGoRecords([record]));
