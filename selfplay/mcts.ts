@@ -75,7 +75,8 @@ export class SearchTree {
   constructor(
     public state: GameState,
     readonly actionCount: number,
-    readonly params: SearchParams,
+    /** May change between searches (full and cheap searches of playout cap randomization). */
+    public params: SearchParams,
   ) {}
 
   /** Moves the root to the child reached by `action` (keeping its subtree) and plays it. */

@@ -1,0 +1,214 @@
+/**
+ * Self-play with many games at once (DESIGN.md: batching across games). Every live game runs its
+ * own search generator (mcts.ts) until it waits for a leaf; all waiting leaves go to the network
+ * in one batch (so the batch is full or every live game waits); a finished game leaves the pool
+ * and a new one takes its place until enough games have been started. Memory stays bounded by
+ * the number of concurrent games, however many games are requested.
+ *
+ * Per move: playout cap randomization (KataGo) — with probability `fullSearchShare` a full
+ * search whose visit counts become a policy target, otherwise a cheap search that only moves the
+ * game along; Dirichlet noise on full searches; a temperature schedule; resignation below a
+ * value threshold, disabled in a share of games to measure false resignations.
+ */
+import { valueFor, type Outcome, type Player } from "../src/core/player.js";
+import type { Rng } from "../src/core/rng.js";
+import type { Game, GameState } from "../games/game.js";
+import { chooseMove, SearchTree, simulate, type Evaluation, type SearchParams } from "./mcts.js";
+
+export interface SelfPlayParams {
+  search: SearchParams;
+  /** Simulations of a full search (becomes a training target) and of a cheap one. */
+  fullSimulations: number;
+  cheapSimulations: number;
+  /** Probability that a move gets a full search (KataGo: 0.25). 1 disables playout cap randomization. */
+  fullSearchShare: number;
+  /** Moves played at temperature 1 (sampled by visits); after them the most visited move. */
+  temperatureMoves: number;
+  /** Resign when the root value for the side to move stays below -threshold (0: never). */
+  resignThreshold: number;
+  /** Share of games in which resignation is disabled, to measure the false-resignation rate. */
+  noResignShare: number;
+  /** Games played at once (the network batch size). */
+  concurrentGames: number;
+}
+
+export const DEFAULT_SELFPLAY: SelfPlayParams = {
+  search: { simulations: 64, cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0.25, noiseAlphaScale: 10 },
+  fullSimulations: 64,
+  cheapSimulations: 16,
+  fullSearchShare: 0.25,
+  temperatureMoves: 8,
+  resignThreshold: 0.95,
+  noResignShare: 0.2,
+  concurrentGames: 32,
+};
+
+export function checkSelfPlayParams(p: SelfPlayParams): void {
+  const bad = (what: string): never => {
+    throw new RangeError(`self-play params: ${what}`);
+  };
+  if (!(p.fullSimulations >= 1 && p.cheapSimulations >= 1)) bad("simulations must be at least 1");
+  if (!(p.fullSearchShare > 0 && p.fullSearchShare <= 1)) bad("fullSearchShare must be in (0, 1]");
+  if (!(p.resignThreshold >= 0 && p.resignThreshold < 1)) bad("resignThreshold must be in [0, 1)");
+  if (!(p.noResignShare >= 0 && p.noResignShare <= 1)) bad("noResignShare must be in [0, 1]");
+  if (!(Number.isInteger(p.concurrentGames) && p.concurrentGames >= 1)) bad("concurrentGames must be a positive integer");
+}
+
+/** One move of a finished game: what a trainer needs, with the position re-derivable from the moves. */
+export interface Sample {
+  /** Index of the move in the game (0-based): the position before it is the input. */
+  ply: number;
+  /** Visit counts of the full search over all actions: the policy target. */
+  visits: Float32Array;
+  /** The player to move (the outcome target is from its view). */
+  toPlay: Player;
+}
+
+export interface PlayedGame {
+  /** Index of the game in this run (0-based; games finish out of order). */
+  index: number;
+  actions: number[];
+  outcome: Outcome;
+  /** Samples of the full-search moves. */
+  samples: Sample[];
+  /** True if the game ended by resignation; `resignDisabled` games play on for the statistics. */
+  resigned: boolean;
+  resignDisabled: boolean;
+  /** In a no-resign game, whether a resignation would have happened and been wrong. */
+  wouldHaveResigned: Player | null;
+  evaluations: number;
+}
+
+/** Evaluates a batch of positions (NCHW planes) into policy logits and values. */
+export type BatchEvaluator = (planes: Float32Array, count: number) => Promise<{ policy: Float32Array; value: Float32Array }>;
+
+interface LiveGame {
+  index: number;
+  tree: SearchTree;
+  rng: Rng;
+  actions: number[];
+  samples: Sample[];
+  resignDisabled: boolean;
+  wouldHaveResigned: Player | null;
+  resigned: Player | null;
+  full: boolean;
+  run: Generator<GameState, void, Evaluation>;
+  pending: GameState | null;
+  evaluations: number;
+}
+
+/**
+ * Plays `games` self-play games. `rngFor(index)` gives each game its own stream (split from the
+ * run seed), so the games are the same whatever the batching. `onGame` receives each finished
+ * game (in finishing order).
+ */
+export async function playSelfPlay(
+  game: Game,
+  games: number,
+  params: SelfPlayParams,
+  evaluate: BatchEvaluator,
+  rngFor: (index: number) => Rng,
+  onGame: (g: PlayedGame) => void | Promise<void>,
+): Promise<{ evaluations: number; batches: number }> {
+  checkSelfPlayParams(params);
+  const cells = game.planes * game.height * game.width;
+  const buffer = new Float32Array(params.concurrentGames * cells);
+  const live: LiveGame[] = [];
+  let started = 0;
+  let evaluations = 0, batches = 0;
+
+  const startSearch = (g: LiveGame): void => {
+    g.full = g.rng.float() < params.fullSearchShare;
+    const sims = g.full ? params.fullSimulations : params.cheapSimulations;
+    const search: SearchParams = { ...params.search, noiseWeight: g.full ? params.search.noiseWeight : 0 };
+    g.tree.params = search;
+    g.tree.root.noisyPriors = null;
+    // Simulations count visits of the root, which a reused tree may already have.
+    g.run = simulate(g.tree, Math.max(1, sims - g.tree.root.visits), g.rng);
+  };
+  const newGame = (): LiveGame => {
+    const index = started++;
+    const rng = rngFor(index);
+    const g: LiveGame = {
+      index,
+      tree: new SearchTree(game.newState(), game.actionCount, params.search),
+      rng,
+      actions: [],
+      samples: [],
+      resignDisabled: rng.float() < params.noResignShare,
+      wouldHaveResigned: null,
+      resigned: null,
+      full: false,
+      run: undefined as never,
+      pending: null,
+      evaluations: 0,
+    };
+    startSearch(g);
+    return g;
+  };
+
+  /** Moves a game on until it waits for an evaluation or ends; returns false when it ended. */
+  const advance = async (g: LiveGame, evaluation?: Evaluation): Promise<boolean> => {
+    let step = evaluation === undefined ? g.run.next() : g.run.next(evaluation);
+    for (;;) {
+      if (!step.done) {
+        g.pending = step.value;
+        return true;
+      }
+      // The search is complete: choose and play a move.
+      const state = g.tree.state;
+      const result = g.tree.result();
+      if (g.full) g.samples.push({ ply: g.actions.length, visits: result.visits, toPlay: state.toPlay });
+      if (params.resignThreshold > 0 && result.rootValue < -params.resignThreshold) {
+        if (!g.resignDisabled) {
+          g.resigned = state.toPlay;
+          break;
+        }
+        g.wouldHaveResigned ??= state.toPlay;
+      }
+      const action = chooseMove(result.visits, g.actions.length < params.temperatureMoves ? 1 : 0, g.rng);
+      g.actions.push(action);
+      g.tree.advance(action);
+      if (g.tree.state.outcome() !== null) break;
+      startSearch(g);
+      step = g.run.next();
+    }
+    const outcome = g.resigned !== null ? ({ winner: (1 - g.resigned) as Player, score: NaN, reason: "resign" } as Outcome) : g.tree.state.outcome()!;
+    const wrong = g.wouldHaveResigned !== null && valueFor(outcome, g.wouldHaveResigned) >= 0 ? g.wouldHaveResigned : null;
+    await onGame({
+      index: g.index,
+      actions: g.actions,
+      outcome,
+      samples: g.samples,
+      resigned: g.resigned !== null,
+      resignDisabled: g.resignDisabled,
+      wouldHaveResigned: wrong,
+      evaluations: g.evaluations,
+    });
+    return false;
+  };
+
+  while (live.length < params.concurrentGames && started < games) {
+    const g = newGame();
+    if (await advance(g)) live.push(g);
+  }
+  while (live.length > 0) {
+    // Every live game waits for a leaf: one batch.
+    live.forEach((g, i) => game.encode(g.pending as never, buffer, i * cells));
+    const out = await evaluate(buffer, live.length);
+    batches++;
+    evaluations += live.length;
+    const waiting = live.splice(0);
+    for (let i = 0; i < waiting.length; i++) {
+      const g = waiting[i]!;
+      g.evaluations++;
+      const evaluation: Evaluation = { policy: out.policy.subarray(i * game.actionCount, (i + 1) * game.actionCount), value: out.value[i]! };
+      if (await advance(g, evaluation)) live.push(g);
+      else if (started < games) {
+        const fresh = newGame();
+        if (await advance(fresh)) live.push(fresh);
+      }
+    }
+  }
+  return { evaluations, batches };
+}
