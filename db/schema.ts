@@ -114,6 +114,17 @@ const MIGRATIONS: string[] = [
       avg(CASE WHEN result = '0' THEN 1.0 ELSE 0.0 END) AS draw_share
     FROM games GROUP BY game, source;
   `,
+  `
+  -- Training samples of self-play games: the position is the game's after \`ply\` moves (re-encoded
+  -- from games.moves when training); the policy target is the full search's visit counts.
+  CREATE TABLE samples (
+    game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
+    ply INTEGER NOT NULL,
+    to_play INTEGER NOT NULL CHECK (to_play IN (0, 1)),
+    visits BLOB NOT NULL,                       -- float32 little-endian, one per action
+    PRIMARY KEY (game_id, ply)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -107,6 +107,36 @@ export function insertGames(db: Db, games: readonly GameRow[]): number {
   return run.immediate(games);
 }
 
+export interface SampleRow {
+  ply: number;
+  toPlay: 0 | 1;
+  visits: Float32Array;
+}
+
+/**
+ * Stores games with their training samples, all in one transaction (a killed process leaves a
+ * game with all its samples or neither). Returns the new game ids.
+ */
+export function insertGamesWithSamples(db: Db, items: readonly { game: GameRow; samples: readonly SampleRow[] }[]): number[] {
+  const insert = db.prepare(`INSERT INTO games (${GAME_COLUMNS.join(", ")}) VALUES (${GAME_COLUMNS.map(() => "?").join(", ")})`);
+  const sample = db.prepare("INSERT INTO samples (game_id, ply, to_play, visits) VALUES (?, ?, ?, ?)");
+  return db
+    .transaction(() =>
+      items.map(({ game: g, samples }) => {
+        const id = Number(
+          insert.run(
+            g.game, g.boardSize ?? null, g.rules ?? null, g.komi ?? null, g.blackId, g.whiteId, g.moves ?? null, g.setup ?? null, g.result,
+            g.winner, g.score ?? null, g.length ?? null, g.endReason ?? null, g.source, g.matchId ?? null, g.runId ?? null, g.playedAt ?? null,
+            g.fingerprint ?? null,
+          ).lastInsertRowid,
+        );
+        for (const s of samples) sample.run(id, s.ply, s.toPlay, Buffer.from(s.visits.buffer, s.visits.byteOffset, s.visits.byteLength));
+        return id;
+      }),
+    )
+    .immediate();
+}
+
 /** Creates a run (or returns the existing one of that name). */
 export function ensureRun(db: Db, name: string, config: unknown, seed: number | null, codeVersion: string): number {
   const found = db.prepare("SELECT id FROM runs WHERE name = ?").get(name) as { id: number } | undefined;

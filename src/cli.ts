@@ -15,6 +15,7 @@ import { modelEvalCommand, modelInfoCommand, modelInitCommand } from "./commands
 import { gamesExportCommand, gamesImportCommand } from "./commands/games.js";
 import { queryCommand } from "./commands/query.js";
 import { ratingsCommand } from "./commands/ratings.js";
+import { selfplayCommand } from "./commands/selfplay.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
         .command("export", "write Go games as SGF files", gamesExportCommand.builder, gamesExportCommand.handler)
         .demandCommand(1, "name a games subcommand (import, export)"),
     )
+    .command("selfplay", "play self-play games with a network on worker threads and store them with their training samples", selfplayCommand.builder, selfplayCommand.handler)
     .command("ratings", "Bradley-Terry Elo ladder of the players in a database, with 95% intervals", ratingsCommand.builder, ratingsCommand.handler)
     .command("query <sql>", "run a read-only SQL query on a database (views: ladder, head_to_head, elo_by_generation, game_stats)", queryCommand.builder, queryCommand.handler)
     .demandCommand(1, "name a command (see --help)")

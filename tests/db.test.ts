@@ -170,3 +170,20 @@ describe("db/README.md", () => {
     db.close();
   });
 });
+
+describe("schema migrations", () => {
+  it("migrates a version-1 database forward, keeping its games", () => {
+    const path = join(dir, "old.db");
+    const db = openDatabase(path);
+    const a = ensurePlayer(db, { name: "a", kind: "other" });
+    insertGames(db, [{ game: "go:5", blackId: a, whiteId: a, result: "0", winner: null, source: "match" }]);
+    db.exec("DROP TABLE samples");
+    db.pragma("user_version = 1");
+    db.close();
+    const again = openDatabase(path);
+    expect(again.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(again.prepare("SELECT count(*) FROM samples").pluck().get()).toBe(0);
+    expect(again.prepare("SELECT count(*) FROM games").pluck().get()).toBe(1);
+    again.close();
+  });
+});

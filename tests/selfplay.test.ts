@@ -72,3 +72,36 @@ describe("batched self-play", () => {
     expect(games.filter((g) => g.resignDisabled).length).toBeGreaterThan(3);
   });
 });
+
+describe("self-play on worker threads", () => {
+  it("stores games and samples, and the same seed gives the same games with 1 or 2 workers", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runCli } = await import("./helpers/cli.js");
+    const Database = (await import("better-sqlite3")).default;
+    const dir = mkdtempSync(join(tmpdir(), "fossil-sp-"));
+    const model = join(dir, "net.onnx");
+    expect(runCli(["model", "init", "--game", "go:5", "--blocks", "1", "--filters", "8", "--out", model]).status).toBe(0);
+    const games = (workers: number, seed: number): string[] => {
+      const db = join(dir, `sp-${workers}-${seed}.db`);
+      const r = runCli(["selfplay", "--game", "go:5", "--model", model, "--games", "12", "--sims", "16", "--concurrent", "4", "--workers", String(workers), "--seed", String(seed), "--db", db]);
+      expect(r.stderr).toMatch(/selfplay net\.onnx: 12\/12 games/);
+      expect(r.status).toBe(0);
+      const d = new Database(db, { readonly: true });
+      const moves = d.prepare("SELECT moves FROM games ORDER BY moves").pluck().all() as string[];
+      const samples = d.prepare("SELECT count(*) FROM samples s JOIN games g ON g.id = s.game_id WHERE s.ply < g.length OR g.end_reason = 'resign'").pluck().get() as number;
+      expect(samples).toBe(d.prepare("SELECT count(*) FROM samples").pluck().get());
+      expect(samples).toBeGreaterThan(0);
+      d.close();
+      return moves;
+    };
+    const one = games(1, 5);
+    expect(one.length).toBe(12);
+    expect(games(2, 5)).toEqual(one);
+    expect(games(1, 6)).not.toEqual(one);
+    const wrong = runCli(["selfplay", "--game", "go:7", "--model", model, "--db", join(dir, "x.db")]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toBe(`fossil: ${model}: model does not fit: it is for go:5, not go:7; its board is 5x5, not 7x7\n`);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Piscina worker: plays a chunk of self-play games with its own ONNX Runtime session (one
+ * intra-op thread by default; workers give the parallelism) and returns them to the main thread,
+ * which stores them. Sessions are cached per model file for the worker's lifetime.
+ */
+import { parseGameSpec } from "../games/index.js";
+import { OnnxModel } from "../models/inference.js";
+import { Rng } from "../src/core/rng.js";
+import { playSelfPlay, type PlayedGame, type SelfPlayParams } from "./selfplay.js";
+
+export interface SelfPlayTask {
+  model: string;
+  game: string;
+  params: SelfPlayParams;
+  /** Run seed; game i draws from Rng.fromSeed(seed).split("selfplay", i). */
+  seed: number | string;
+  /** Game indices [first, first + count). */
+  first: number;
+  count: number;
+  threads: number;
+}
+
+export interface SelfPlayChunk {
+  games: PlayedGame[];
+  evaluations: number;
+  batches: number;
+  /** Seconds spent waiting for the network and in total. */
+  networkSeconds: number;
+  seconds: number;
+}
+
+const sessions = new Map<string, Promise<OnnxModel>>();
+
+export default async function playChunk(task: SelfPlayTask): Promise<SelfPlayChunk> {
+  const game = parseGameSpec(task.game);
+  const key = `${task.model}#${task.threads}`;
+  if (!sessions.has(key)) {
+    sessions.set(key, OnnxModel.load(task.model, { threads: task.threads, expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } }));
+  }
+  const model = await sessions.get(key)!;
+  const root = Rng.fromSeed(task.seed);
+  const games: PlayedGame[] = [];
+  let networkSeconds = 0;
+  const start = performance.now();
+  const { evaluations, batches } = await playSelfPlay(
+    game,
+    task.count,
+    task.params,
+    async (planes, count) => {
+      const t = performance.now();
+      const out = await model.evaluate(planes, count);
+      networkSeconds += (performance.now() - t) / 1000;
+      return out;
+    },
+    (i) => root.split("selfplay", task.first + i),
+    (g) => {
+      games.push({ ...g, index: task.first + g.index });
+    },
+  );
+  return { games, evaluations, batches, networkSeconds, seconds: (performance.now() - start) / 1000 };
+}

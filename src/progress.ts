@@ -1,0 +1,35 @@
+/**
+ * Progress reporting on stderr: a bar redrawn in place on a terminal, plain lines (at most one
+ * per 10% or so) when stderr is a file or a pipe.
+ */
+export class Progress {
+  private readonly start = performance.now();
+  private lastLine = -1;
+  private readonly tty = Boolean(process.stderr.isTTY);
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly unit: string,
+  ) {}
+
+  update(done: number, extra = ""): void {
+    const seconds = (performance.now() - this.start) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const eta = rate > 0 ? (this.total - done) / rate : NaN;
+    const fmt = (s: number): string => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}` : "?");
+    const text = `${this.label}: ${done}/${this.total} ${this.unit}, ${rate.toFixed(rate < 10 ? 2 : 0)}/s, elapsed ${fmt(seconds)}, ETA ${fmt(eta)}${extra ? `, ${extra}` : ""}`;
+    if (this.tty) {
+      const width = 24;
+      const filled = Math.round((width * done) / Math.max(1, this.total));
+      process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${text}\x1b[K`);
+      if (done >= this.total) process.stderr.write("\n");
+      return;
+    }
+    const decile = Math.floor((10 * done) / Math.max(1, this.total));
+    if (decile !== this.lastLine || done >= this.total) {
+      this.lastLine = decile;
+      process.stderr.write(`${text}\n`);
+    }
+  }
+}
