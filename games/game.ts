@@ -19,6 +19,11 @@ export interface GameState {
   play(action: number): void;
   /** A deep copy: nothing done to the copy affects this state, or the reverse. */
   clone(): this;
+  /**
+   * Makes this state a deep copy of `other` (a state of the same game, as made by its clone),
+   * reusing this state's memory: search copies the root into one scratch state per simulation.
+   */
+  copyFrom(other: this): void;
   /** The outcome once the game is over, null while it goes on. */
   outcome(): Outcome | null;
   /**

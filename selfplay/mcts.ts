@@ -71,6 +71,8 @@ export interface SearchResult {
 /** A search tree that survives between moves (tree reuse). */
 export class SearchTree {
   root = new SearchNode();
+  /** Where simulations play their moves (a copy of `state` per simulation, no allocation). */
+  private scratch: GameState | null = null;
 
   constructor(
     public state: GameState,
@@ -78,6 +80,13 @@ export class SearchTree {
     /** May change between searches (full and cheap searches of playout cap randomization). */
     public params: SearchParams,
   ) {}
+
+  /** A copy of the root state to play a simulation on (valid until the next call). */
+  scratchState(): GameState {
+    if (this.scratch === null) this.scratch = this.state.clone();
+    else this.scratch.copyFrom(this.state);
+    return this.scratch;
+  }
 
   /** Moves the root to the child reached by `action` (keeping its subtree) and plays it. */
   advance(action: number): void {
@@ -161,13 +170,13 @@ function select(node: SearchNode, params: SearchParams, isRoot: boolean): number
 
 /**
  * Runs `count` simulations on the tree, yielding each leaf state to evaluate; resume with its
- * Evaluation. The yielded state belongs to the search until it is resumed.
+ * Evaluation. The yielded state belongs to the search and is only valid until it is resumed.
  */
 export function* simulate(tree: SearchTree, count: number, rng: Rng): Generator<GameState, void, Evaluation> {
   const params = tree.params;
   if (tree.state.outcome() !== null) throw new RangeError("search from a finished game");
   for (let sim = 0; sim < count; sim++) {
-    const state = tree.state.clone();
+    const state = tree.scratchState();
     const path: SearchNode[] = [tree.root];
     let node = tree.root;
     while (node.actions !== null) {

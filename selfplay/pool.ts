@@ -33,14 +33,14 @@ export interface PoolOptions {
   workers?: number;
   /** ONNX Runtime intra-op threads per worker (default 1). */
   threads?: number;
-  /** Games per chunk (default: 2 x concurrent games). */
+  /** Games per chunk (default: 4 x concurrent games, so that the tail of a chunk, when fewer games than a batch are left, stays short). */
   chunk?: number;
 }
 
 export async function runSelfPlayPool(options: PoolOptions, onChunk: (chunk: SelfPlayChunk) => void | Promise<void>): Promise<void> {
   const workers = options.workers ?? cpus().length;
   const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
-  const size = options.chunk ?? 2 * options.params.concurrentGames;
+  const size = options.chunk ?? 4 * options.params.concurrentGames;
   const tasks: Promise<void>[] = [];
   try {
     for (let first = 0; first < options.games; first += size) {

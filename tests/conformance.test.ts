@@ -126,6 +126,18 @@ describe.each(cases)("conformance: $game.id", ({ game, games, checkOutcome }) =>
         expect(state.hash()).toBe(hash);
         expect(state.legalMask()).toEqual(mask);
         expect(state.moveCount).toBe(count);
+        // copyFrom into a state from elsewhere in a game gives the same independent copy.
+        const other = game.newState();
+        const legal0 = legalActions(other.legalMask());
+        other.play(legal0[rng.int(legal0.length)]!);
+        other.copyFrom(state);
+        expect(other.hash()).toBe(hash);
+        expect(other.legalMask()).toEqual(mask);
+        expect(other.moveCount).toBe(count);
+        expect(other.outcome()).toEqual(state.outcome());
+        const otherLegal = legalActions(other.legalMask());
+        other.play(otherLegal[rng.int(otherLegal.length)]!);
+        expect(state.hash()).toBe(hash);
         // And a move on the original leaves a fresh copy alone.
         const copy2 = state.clone();
         const hash2 = copy2.hash();

@@ -14,7 +14,7 @@ import { chooseMove, DEFAULT_SEARCH, searchSync, SearchTree, simulate, type Eval
 class TreeGame implements GameState {
   constructor(
     private readonly spec: { actions: number; children: Record<string, number[]>; scores: Record<string, number> },
-    private path = "",
+    public path = "",
   ) {}
   get toPlay(): Player {
     return (this.path.length % 2) as Player;
@@ -36,6 +36,9 @@ class TreeGame implements GameState {
   }
   clone(): this {
     return new TreeGame(this.spec, this.path) as this;
+  }
+  copyFrom(other: this): void {
+    this.path = other.path;
   }
   outcome(): Outcome | null {
     const s = this.spec.scores[this.path];

@@ -34,6 +34,15 @@ export class Connect4State implements GameState {
     return copy as this;
   }
 
+  copyFrom(other: this): void {
+    this.curLo = other.curLo;
+    this.curHi = other.curHi;
+    this.maskLo = other.maskLo;
+    this.maskHi = other.maskHi;
+    this.moveCount = other.moveCount;
+    this.won = other.won;
+  }
+
   get ended(): boolean {
     return this.won || this.moveCount === CELLS;
   }

@@ -95,6 +95,30 @@ export class GoState implements GameState {
     return copy as this;
   }
 
+  copyFrom(other: this): void {
+    const o = other as GoState;
+    if (o.board.size !== this.board.size) throw new RangeError("copyFrom: board sizes differ");
+    this.board.copyFrom(o.board);
+    if (this.histLo.length < o.histLength) {
+      this.histLo = new Int32Array(o.histLo.length);
+      this.histHi = new Int32Array(o.histLo.length);
+      this.histTotal = new Int16Array(o.histLo.length);
+    }
+    this.histLo.set(o.histLo.subarray(0, o.histLength));
+    this.histHi.set(o.histHi.subarray(0, o.histLength));
+    this.histTotal.set(o.histTotal.subarray(0, o.histLength));
+    this.histLength = o.histLength;
+    this.totalSeen.set(o.totalSeen);
+    this.recentActions.set(o.recentActions);
+    (this as { rules: GoRules }).rules = o.rules;
+    (this as { moveCap: number }).moveCap = o.moveCap;
+    this.toPlay = o.toPlay;
+    this.moveCount = o.moveCount;
+    this.passes = o.passes;
+    this.lastAction = o.lastAction;
+    this.decided = o.decided;
+  }
+
   /** True once two consecutive passes, the move cap, a resignation or a forfeit ended the game. */
   get ended(): boolean {
     return this.decided !== null || this.passes >= 2 || this.moveCount >= this.moveCap;

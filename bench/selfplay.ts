@@ -1,0 +1,62 @@
+/**
+ * Self-play benchmark (`npm run bench:selfplay`), measured in this run with the 7x7 net of the
+ * network benchmark (4 blocks x 32 filters): ONNX Runtime's raw batched positions/s on one
+ * thread at the self-play batch size (the limit), network evaluations/s achieved during
+ * self-play with one worker and their ratio (target: at least 80%), self-play positions/s, and
+ * the speed-up from 1 to 2 workers (target: at least 1.7x).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseGameSpec } from "../games/index.js";
+import { architectureFor, buildGraph } from "../models/arch.js";
+import { OnnxModel } from "../models/inference.js";
+import { exportOnnx } from "../models/onnx/export.js";
+import { randomBatch } from "../models/synthetic.js";
+import { initWeights } from "../models/weights.js";
+import { Rng } from "../src/core/rng.js";
+import { runSelfPlayPool } from "../selfplay/pool.js";
+import { DEFAULT_SELFPLAY, type SelfPlayParams } from "../selfplay/selfplay.js";
+
+const GAMES = Number(process.env.BENCH_GAMES ?? 128);
+const game = parseGameSpec("go:7");
+const arch = architectureFor(game, 4, 32);
+const dir = mkdtempSync(join(tmpdir(), "fossil-bench-sp-"));
+const model = join(dir, "go7.onnx");
+writeFileSync(model, exportOnnx(arch, initWeights(buildGraph(arch), Rng.fromSeed("bench-sp")), { step: 0, run: "bench" }));
+const params: SelfPlayParams = { ...DEFAULT_SELFPLAY, fullSimulations: 64, cheapSimulations: 16, concurrentGames: 32 };
+
+console.log(`fossil self-play benchmark — node ${process.version}, go:7 resnet 4x32, ${params.concurrentGames} games per worker batch, ${params.fullSimulations}/${params.cheapSimulations} simulations`);
+
+// The limit: ONNX Runtime alone on one thread at the self-play batch size.
+const onnx = await OnnxModel.load(model, { threads: 1 });
+const data = randomBatch(game, params.concurrentGames, Rng.fromSeed(1));
+for (let i = 0; i < 20; i++) await onnx.evaluate(data.planes, params.concurrentGames);
+let runs = 0;
+const t0 = performance.now();
+while (performance.now() - t0 < 3000) {
+  await onnx.evaluate(data.planes, params.concurrentGames);
+  runs++;
+}
+const raw = (runs * params.concurrentGames * 1000) / (performance.now() - t0);
+await onnx.close();
+console.log(`  ONNX Runtime alone, 1 thread, batch ${params.concurrentGames}: ${Math.round(raw).toLocaleString("en-US")} positions/s (the limit)`);
+
+async function measure(workers: number): Promise<{ evalRate: number; positions: number; seconds: number }> {
+  let evaluations = 0, positions = 0;
+  const start = performance.now();
+  await runSelfPlayPool({ model, game: game.id, games: GAMES * workers, params, seed: "bench", workers }, (chunk) => {
+    evaluations += chunk.evaluations;
+    positions += chunk.games.reduce((s, g) => s + g.actions.length, 0);
+  });
+  const seconds = (performance.now() - start) / 1000;
+  return { evalRate: evaluations / seconds, positions: positions / seconds, seconds };
+}
+
+const one = await measure(1);
+const ratio = one.evalRate / raw;
+console.log(`  self-play, 1 worker: ${Math.round(one.evalRate).toLocaleString("en-US")} evaluations/s = ${(100 * ratio).toFixed(1)}% of the limit   target >= 80%: ${ratio >= 0.8 ? "met" : "NOT met"}`);
+console.log(`                       ${Math.round(one.positions).toLocaleString("en-US")} self-play positions/s (moves played), ${GAMES} games in ${one.seconds.toFixed(1)} s`);
+const two = await measure(2);
+const speedup = two.evalRate / one.evalRate;
+console.log(`  self-play, 2 workers: ${Math.round(two.evalRate).toLocaleString("en-US")} evaluations/s, ${Math.round(two.positions).toLocaleString("en-US")} positions/s; speed-up ${speedup.toFixed(2)}x   target >= 1.7x: ${speedup >= 1.7 ? "met" : "NOT met"}`);
