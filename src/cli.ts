@@ -16,6 +16,7 @@ import { gamesExportCommand, gamesImportCommand } from "./commands/games.js";
 import { queryCommand } from "./commands/query.js";
 import { ratingsCommand } from "./commands/ratings.js";
 import { selfplayCommand } from "./commands/selfplay.js";
+import { matchCommand } from "./commands/match.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
         .demandCommand(1, "name a games subcommand (import, export)"),
     )
     .command("selfplay", "play self-play games with a network on worker threads and store them with their training samples", selfplayCommand.builder, selfplayCommand.handler)
+    .command("match", "play a match between two players, store the games and print the ladder", matchCommand.builder, matchCommand.handler)
     .command("ratings", "Bradley-Terry Elo ladder of the players in a database, with 95% intervals", ratingsCommand.builder, ratingsCommand.handler)
     .command("query <sql>", "run a read-only SQL query on a database (views: ladder, head_to_head, elo_by_generation, game_stats)", queryCommand.builder, queryCommand.handler)
     .demandCommand(1, "name a command (see --help)")
