@@ -4,6 +4,9 @@
  * written), runs and matches. Several processes may write at once: SQLite's busy timeout and
  * IMMEDIATE transactions serialise them.
  */
+import type { Game } from "../games/game.js";
+import { GoGame } from "../games/go/game.js";
+import { rulesText } from "../games/go/rules.js";
 import type { Db } from "./schema.js";
 
 export type PlayerKind = "network" | "random" | "rollout" | "solver" | "gtp" | "human" | "other";
@@ -182,4 +185,12 @@ export function decodeGoMoves(text: string, size: number, first: 0 | 1 = 0): { p
 /** Connect Four moves as columns 1-7, Pons's format. */
 export function encodeConnect4Moves(actions: readonly number[]): string {
   return actions.map((a) => String(a + 1)).join("");
+}
+
+/** The columns of a game row that follow from the game and its moves (board, rules, komi, moves). */
+export function gameColumns(game: Game, actions: readonly number[]): Pick<GameRow, "game" | "boardSize" | "rules" | "komi" | "moves" | "length"> {
+  if (game instanceof GoGame) {
+    return { game: game.id, boardSize: game.size, rules: rulesText(game.params.rules), komi: game.params.rules.komi, moves: encodeGoMoves(actions, game.size), length: actions.length };
+  }
+  return { game: game.id, boardSize: null, rules: null, komi: null, moves: encodeConnect4Moves(actions), length: actions.length };
 }

@@ -8,10 +8,9 @@ import { InputError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { parseGameSpec } from "../../games/index.js";
 import { GoGame } from "../../games/go/game.js";
-import { rulesText } from "../../games/go/rules.js";
 import { computeLadder, formatLadder } from "../../db/ladder.js";
 import { openDatabase } from "../../db/schema.js";
-import { createMatch, encodeConnect4Moves, encodeGoMoves, ensurePlayer, insertGames } from "../../db/store.js";
+import { createMatch, ensurePlayer, gameColumns, insertGames } from "../../db/store.js";
 import { createPlayer, type MatchPlayer } from "../../selfplay/players.js";
 import { playMatch } from "../../selfplay/match.js";
 import { Progress } from "../progress.js";
@@ -59,17 +58,12 @@ export const matchCommand = {
         }
         insertGames(db, [
           {
-            game: game.id,
-            boardSize: game instanceof GoGame ? game.size : null,
-            rules: game instanceof GoGame ? rulesText(game.params.rules) : null,
-            komi: game instanceof GoGame ? game.params.rules.komi : null,
+            ...gameColumns(game, g.actions),
             blackId: ids.get(g.black)!,
             whiteId: ids.get(g.white)!,
-            moves: game instanceof GoGame ? encodeGoMoves(g.actions, game.size) : encodeConnect4Moves(g.actions),
             result: g.result,
             winner: g.outcome ? g.outcome.winner : null,
             score: g.outcome && !Number.isNaN(g.outcome.score) ? g.outcome.score : null,
-            length: g.actions.length,
             endReason: g.endReason,
             source: "match",
             matchId,

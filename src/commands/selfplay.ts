@@ -8,10 +8,8 @@ import type { ArgumentsCamelCase, Argv } from "yargs";
 import { InputError } from "../core/errors.js";
 import { resultText } from "../core/player.js";
 import { parseGameSpec } from "../../games/index.js";
-import { GoGame } from "../../games/go/game.js";
-import { rulesText } from "../../games/go/rules.js";
 import { openDatabase } from "../../db/schema.js";
-import { encodeConnect4Moves, encodeGoMoves, ensurePlayer, ensureRun, insertGamesWithSamples } from "../../db/store.js";
+import { ensurePlayer, ensureRun, gameColumns, insertGamesWithSamples } from "../../db/store.js";
 import { readModelFile, checkModelFits } from "../../models/onnx/read.js";
 import { DEFAULT_SELFPLAY, checkSelfPlayParams, type SelfPlayParams } from "../../selfplay/selfplay.js";
 import { runSelfPlayPool } from "../../selfplay/pool.js";
@@ -77,17 +75,12 @@ export const selfplayCommand = {
           db,
           chunk.games.map((g) => ({
             game: {
-              game: game.id,
-              boardSize: game instanceof GoGame ? game.size : null,
-              rules: game instanceof GoGame ? rulesText(game.params.rules) : null,
-              komi: game instanceof GoGame ? game.params.rules.komi : null,
+              ...gameColumns(game, g.actions),
               blackId: player,
               whiteId: player,
-              moves: game instanceof GoGame ? encodeGoMoves(g.actions, game.size) : encodeConnect4Moves(g.actions),
               result: resultText(g.outcome),
               winner: g.outcome.winner,
               score: Number.isNaN(g.outcome.score) ? null : g.outcome.score,
-              length: g.actions.length,
               endReason: g.outcome.reason,
               source: "selfplay",
               runId,
