@@ -8,7 +8,7 @@ import { resultText, type Outcome, type Player } from "../src/core/player.js";
 import type { Rng } from "../src/core/rng.js";
 import type { Game } from "../games/game.js";
 import { GtpError } from "./gtp.js";
-import { randomMove, type MatchPlayer } from "./players.js";
+import { playsConcurrently, randomMove, type MatchPlayer } from "./players.js";
 
 export interface MatchGame {
   index: number;
@@ -33,65 +33,74 @@ export interface MatchOptions {
   /** A fixed opening set instead: game i starts with openings[i % openings.length]. */
   openings?: number[][];
   rngFor: (index: number) => Rng;
+  /** Games played at once (network players batch their leaves across them); 1 with GTP engines. */
+  concurrency?: number;
 }
 
 export async function playMatch(game: Game, first: MatchPlayer, second: MatchPlayer, options: MatchOptions, onGame: (g: MatchGame) => void | Promise<void>): Promise<void> {
-  for (let index = 0; index < options.games; index++) {
-    const swapped = options.swap && index % 2 === 1;
-    const players: [MatchPlayer, MatchPlayer] = swapped ? [second, first] : [first, second];
-    const rng = options.rngFor(index);
-    const state = game.newState();
-    const actions: number[] = [];
-    let outcome: Outcome | null = null;
-    let endReason = "";
-    let error: string | undefined;
-    try {
-      await players[0].startGame(rng);
-      if (players[1] !== players[0]) await players[1].startGame(rng);
-      const play = async (action: number, own: MatchPlayer | null): Promise<void> => {
-        const mover = state.toPlay;
-        state.play(action);
-        actions.push(action);
-        for (const p of new Set(players)) await p.observe(action, mover, p === own);
-      };
-      if (options.openings && options.openings.length > 0) {
-        for (const a of options.openings[index % options.openings.length]!) await play(a, null);
-      } else {
-        for (let k = 0; k < options.openingMoves && state.outcome() === null; k++) await play(randomMove(game, state, rng), null);
-      }
-      while (state.outcome() === null) {
-        const mover = players[state.toPlay]!;
-        const choice = await mover.chooseMove(state, rng);
-        if (choice === "resign") {
-          outcome = { winner: (1 - state.toPlay) as Player, score: NaN, reason: "resign" };
-          break;
-        }
-        if (!state.isLegal(choice)) {
-          endReason = "illegal";
-          error = `${mover.spec} played an illegal move (${game.actionText(choice)}) at move ${actions.length + 1}`;
-          break;
-        }
-        await play(choice, mover);
-      }
-      outcome ??= endReason ? null : state.outcome();
-      endReason ||= outcome!.reason;
-    } catch (e) {
-      if (!(e instanceof GtpError)) throw e;
-      endReason = e.kind === "failure" ? "engine-error" : e.kind;
-      error = e.message;
-      outcome = null;
-      // A crashed engine is restarted by its next startGame.
-      for (const p of players) await p.close().catch(() => undefined);
+  const concurrency = playsConcurrently(first) && playsConcurrently(second) ? Math.max(1, options.concurrency ?? 1) : 1;
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, options.games) }, async () => {
+    for (let index = next++; index < options.games; index = next++) await playOne(game, first, second, options, index, onGame);
+  });
+  await Promise.all(lanes);
+}
+
+async function playOne(game: Game, first: MatchPlayer, second: MatchPlayer, options: MatchOptions, index: number, onGame: (g: MatchGame) => void | Promise<void>): Promise<void> {
+  const swapped = options.swap && index % 2 === 1;
+  const players: [MatchPlayer, MatchPlayer] = swapped ? [second, first] : [first, second];
+  const rng = options.rngFor(index);
+  const state = game.newState();
+  const actions: number[] = [];
+  let outcome: Outcome | null = null;
+  let endReason = "";
+  let error: string | undefined;
+  try {
+    await players[0].startGame(rng);
+    if (players[1] !== players[0]) await players[1].startGame(rng);
+    const play = async (action: number, own: MatchPlayer | null): Promise<void> => {
+      const mover = state.toPlay;
+      state.play(action);
+      actions.push(action);
+      for (const p of new Set(players)) await p.observe(action, mover, p === own);
+    };
+    if (options.openings && options.openings.length > 0) {
+      for (const a of options.openings[index % options.openings.length]!) await play(a, null);
+    } else {
+      for (let k = 0; k < options.openingMoves && state.outcome() === null; k++) await play(randomMove(game, state, rng), null);
     }
-    await onGame({
-      index,
-      black: players[0].spec,
-      white: players[1].spec,
-      actions,
-      outcome,
-      result: outcome ? resultText(outcome) : "Void",
-      endReason,
-      error,
-    });
+    while (state.outcome() === null) {
+      const mover = players[state.toPlay]!;
+      const choice = await mover.chooseMove(state, rng);
+      if (choice === "resign") {
+        outcome = { winner: (1 - state.toPlay) as Player, score: NaN, reason: "resign" };
+        break;
+      }
+      if (!state.isLegal(choice)) {
+        endReason = "illegal";
+        error = `${mover.spec} played an illegal move (${game.actionText(choice)}) at move ${actions.length + 1}`;
+        break;
+      }
+      await play(choice, mover);
+    }
+    outcome ??= endReason ? null : state.outcome();
+    endReason ||= outcome!.reason;
+  } catch (e) {
+    if (!(e instanceof GtpError)) throw e;
+    endReason = e.kind === "failure" ? "engine-error" : e.kind;
+    error = e.message;
+    outcome = null;
+    // A crashed engine is restarted by its next startGame.
+    for (const p of players) await p.close().catch(() => undefined);
   }
+  await onGame({
+    index,
+    black: players[0].spec,
+    white: players[1].spec,
+    actions,
+    outcome,
+    result: outcome ? resultText(outcome) : "Void",
+    endReason,
+    error,
+  });
 }

@@ -18,6 +18,7 @@ import { playout, playoutMove } from "../games/go/playout.js";
 import type { GoState } from "../games/go/state.js";
 import { OnnxModel } from "../models/inference.js";
 import type { PlayerKind } from "../db/store.js";
+import { LeafBatcher } from "./batcher.js";
 import { GtpClient, GtpError } from "./gtp.js";
 import { chooseMove, DEFAULT_SEARCH, searchSync, SearchTree, simulate, type Evaluation } from "./mcts.js";
 
@@ -88,21 +89,21 @@ class RolloutPlayer implements MatchPlayer {
   async close(): Promise<void> {}
 }
 
+/** A network player; games played at once share its model through one LeafBatcher. */
 class NetworkPlayer implements MatchPlayer {
   readonly kind = "network" as const;
-  private readonly planes: Float32Array;
+  private readonly batcher: LeafBatcher;
   constructor(
     readonly spec: string,
     private readonly game: Game,
     private readonly model: OnnxModel,
     private readonly simulations: number | null,
+    maxBatch: number,
   ) {
-    this.planes = new Float32Array(game.planes * game.height * game.width);
+    this.batcher = new LeafBatcher(model, game, maxBatch);
   }
-  private async evaluate(state: GameState): Promise<Evaluation> {
-    this.game.encode(state, this.planes);
-    const out = await this.model.evaluate(this.planes, 1);
-    return { policy: out.policy, value: out.value[0]! };
+  private evaluate(state: GameState): Promise<Evaluation> {
+    return this.batcher.evaluate(state);
   }
   async startGame(): Promise<void> {}
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
@@ -174,7 +175,12 @@ class GtpPlayer implements MatchPlayer {
   }
 }
 
-export async function createPlayer(spec: string, game: Game, options: { threads?: number } = {}): Promise<MatchPlayer> {
+/** Whether games may be played at once with this player (an engine process holds one board). */
+export function playsConcurrently(player: MatchPlayer): boolean {
+  return player.kind !== "gtp";
+}
+
+export async function createPlayer(spec: string, game: Game, options: { threads?: number; maxBatch?: number } = {}): Promise<MatchPlayer> {
   const [head, ...rest] = spec.split(":");
   const bad = (why: string): InputError => new InputError(`player "${spec}": ${why}`);
   switch (head) {
@@ -198,7 +204,7 @@ export async function createPlayer(spec: string, game: Game, options: { threads?
       }
       if (!path) throw bad(`expected ${head}:MODEL`);
       const model = await OnnxModel.load(path, { threads: options.threads ?? 1, expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
-      return new NetworkPlayer(spec, game, model, sims);
+      return new NetworkPlayer(spec, game, model, sims, options.maxBatch ?? 64);
     }
     case "solver":
       if (game.id !== "connect4") throw bad("the solver plays Connect Four only");

@@ -128,3 +128,51 @@ describe("external engines over GTP", () => {
     expect(missing[0]!.endReason).toBe("crash");
   });
 });
+
+describe("batched network players", () => {
+  it("a LeafBatcher sends concurrent requests as one batch and routes each answer back", async () => {
+    const { LeafBatcher } = await import("../selfplay/batcher.js");
+    const game = parseGameSpec("connect4");
+    const sizes: number[] = [];
+    // A stand-in model: value = number of stones on the board, policy[0] = the same.
+    const model = {
+      async evaluate(planes: Float32Array, count: number) {
+        sizes.push(count);
+        const cells = game.planes * 42;
+        const value = new Float32Array(count), policy = new Float32Array(count * 7);
+        for (let i = 0; i < count; i++) {
+          let stones = 0;
+          for (let k = 0; k < 84; k++) stones += planes[i * cells + k]!;
+          value[i] = stones;
+          policy[i * 7] = stones;
+        }
+        return { policy, value };
+      },
+    };
+    const batcher = new LeafBatcher(model as never, game, 4);
+    const states = Array.from({ length: 10 }, (_, n) => {
+      const s = game.newState();
+      for (let k = 0; k < n; k++) s.play(k % 7);
+      return s;
+    });
+    const answers = await Promise.all(states.map((s) => batcher.evaluate(s)));
+    expect(answers.map((a) => a.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(answers.map((a) => a.policy[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sizes).toEqual([4, 4, 2]);
+  });
+
+  it("plays a match between two networks with games at once", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const Database = (await import("better-sqlite3")).default;
+    const dir = mkdtempSync(join(tmpdir(), "fossil-nets-"));
+    const a = join(dir, "a.onnx"), b = join(dir, "b.onnx"), db = join(dir, "m.db");
+    expect(runCli(["model", "init", "--game", "go:5", "--blocks", "1", "--filters", "8", "--seed", "1", "--out", a]).status).toBe(0);
+    expect(runCli(["model", "init", "--game", "go:5", "--blocks", "1", "--filters", "8", "--seed", "2", "--out", b]).status).toBe(0);
+    const r = runCli(["match", "--game", "go:5", "--black", `mcts:${a}:16`, "--white", `policy:${b}`, "--games", "8", "--swap", "--concurrent", "8", "--db", db]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/8 rated games of go:5/);
+    const d = new Database(db, { readonly: true });
+    expect(d.prepare("SELECT count(*) FROM games WHERE source = 'match' AND result <> 'Void'").pluck().get()).toBe(8);
+    d.close();
+  });
+});

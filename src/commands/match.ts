@@ -23,6 +23,7 @@ interface MatchArgs {
   swap: boolean;
   openings?: number;
   seed: number;
+  concurrent: number;
   db: string;
 }
 
@@ -36,6 +37,7 @@ export const matchCommand = {
       .option("swap", { type: "boolean", default: false, describe: "alternate colours between games" })
       .option("openings", { type: "number", describe: "random opening moves per game (default: 2 in Go, 1 in Connect Four)" })
       .option("seed", { type: "number", default: 1, describe: "seed of openings and random choices" })
+      .option("concurrent", { type: "number", default: 16, describe: "games played at once (network players batch across them; GTP engines play one at a time)" })
       .option("db", { type: "string", demandOption: true, describe: "fossil database" }),
   handler: async (args: ArgumentsCamelCase<MatchArgs>) => {
     const game = parseGameSpec(args.game);
@@ -51,7 +53,8 @@ export const matchCommand = {
       const progress = new Progress(`match ${args.black} vs ${args.white}`, args.games, "games");
       const root = Rng.fromSeed(args.seed);
       let done = 0, voided = 0;
-      await playMatch(game, players[0]!, players[1]!, { games: args.games, swap: args.swap, openingMoves: openings, rngFor: (i) => root.split("match", i) }, (g) => {
+      const options = { games: args.games, swap: args.swap, openingMoves: openings, rngFor: (i: number) => root.split("match", i), concurrency: args.concurrent };
+      await playMatch(game, players[0]!, players[1]!, options, (g) => {
         if (g.error) {
           voided++;
           process.stderr.write(`game ${g.index + 1}: no result (${g.endReason}): ${g.error}\n`);
