@@ -18,6 +18,7 @@ import { ratingsCommand } from "./commands/ratings.js";
 import { selfplayCommand } from "./commands/selfplay.js";
 import { matchCommand } from "./commands/match.js";
 import { gtpCommand } from "./commands/gtp.js";
+import { dataImportCommand } from "./commands/data.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -52,6 +53,9 @@ export async function main(argv: string[]): Promise<void> {
     .command("selfplay", "play self-play games with a network on worker threads and store them with their training samples", selfplayCommand.builder, selfplayCommand.handler)
     .command("match", "play a match between two players, store the games and print the ladder", matchCommand.builder, matchCommand.handler)
     .command("gtp", "play a Go network over GTP (for Sabaki, GoGui, other engines)", gtpCommand.builder, gtpCommand.handler)
+    .command("data", "the prior's data: import human games", (y) =>
+      y.command("import <paths..>", "store human SGF games (filters, deduplicated by moves) as the prior's data", dataImportCommand.builder, dataImportCommand.handler).demandCommand(1, "name a data subcommand (import)"),
+    )
     .command("ratings", "Bradley-Terry Elo ladder of the players in a database, with 95% intervals", ratingsCommand.builder, ratingsCommand.handler)
     .command("query <sql>", "run a read-only SQL query on a database (views: ladder, head_to_head, elo_by_generation, game_stats)", queryCommand.builder, queryCommand.handler)
     .demandCommand(1, "name a command (see --help)")

@@ -15,7 +15,7 @@ import { firstPlayerOf, recordFromTree, replay, writeGoRecords, type GoRecord } 
 import { makeRules, parseRulesText, rulesText } from "../../games/go/rules.js";
 import { blackScoreOf } from "../../db/ratings.js";
 import { openDatabase, type Db } from "../../db/schema.js";
-import { decodeGoMoves, encodeGoMoves, ensurePlayer, insertGames, kindOfSpec, type GameRow, type GameSource } from "../../db/store.js";
+import { decodeGoMoves, encodeGoMoves, ensurePlayer, insertGames, kindOfSpec, type GameRow, type GameSource, type PlayerKind } from "../../db/store.js";
 import { readInputBytes, readSgfFile } from "../io.js";
 
 /** Files under the given paths: folders are searched for .sgf and .csv files (sorted). */
@@ -70,8 +70,20 @@ function setupText(record: GoRecord): string | null {
   return `B:${points(record.setupBlack)} W:${points(record.setupWhite)} PL:${playerLetter(firstPlayerOf(record))}`;
 }
 
+/** How SGF records are taken in (games import vs the prior's data import). */
+export interface SgfImportOptions {
+  source: GameSource;
+  /** A reason to reject a record that parsed and replayed, or null to keep it. */
+  filter?: (record: GoRecord) => string | null;
+  /** "record": a game is the same if everything recorded is; "moves": if the moves are (the prior's dedupe). */
+  sameGame: "record" | "moves";
+  /** Kind of the players created by name. */
+  playerKind?: PlayerKind;
+}
+
 /** Imports one SGF file; every game is validated by replaying it. */
-function importSgf(db: Db, file: string, source: GameSource, report: ImportReport): void {
+function importSgf(db: Db, file: string, options: SgfImportOptions, report: ImportReport): void {
+  const source = options.source;
   let collection;
   try {
     collection = parseSgf(readSgfFile(file), file);
@@ -82,10 +94,14 @@ function importSgf(db: Db, file: string, source: GameSource, report: ImportRepor
   }
   if (collection.games.length === 0) report.rejected.push(`${file}: no SGF game tree found`);
   const rows: GameRow[] = [];
+  const seen = new Set<string>();
+  const known = db.prepare("SELECT 1 FROM games WHERE fingerprint = ?").pluck();
   collection.games.forEach((root, k) => {
     try {
       const record = recordFromTree(root, collection.source, k + 1);
       const final = replay(record);
+      const rejected = options.filter?.(record);
+      if (rejected) throw new InputError(rejected, { file, game: k + 1 });
       const result = record.result?.trim() ?? "";
       if (blackScoreOf(result) === null) throw new InputError(result ? `result RE[${result}] is not a win, loss or draw` : "no result (RE)", { file, game: k + 1 });
       const { winner, score, endReason } = parseResult(result);
@@ -94,13 +110,23 @@ function importSgf(db: Db, file: string, source: GameSource, report: ImportRepor
       const moves = encodeGoMoves(record.moves, record.size, firstPlayerOf(record));
       const setup = setupText(record);
       const rules = rulesText(makeRules(record.rules, record.komi));
+      const fingerprint =
+        options.sameGame === "moves"
+          ? sha(["moves", record.size, setup ?? "", moves].join("|"))
+          : sha(["sgf", record.size, record.komi, rules, black, white, result, record.date ?? "", setup ?? "", moves].join("|"));
+      // A game already stored (or earlier in this file) creates no players and is counted as such.
+      if (seen.has(fingerprint) || known.get(fingerprint)) {
+        report.duplicates++;
+        return;
+      }
+      seen.add(fingerprint);
       rows.push({
         game: `go:${record.size}`,
         boardSize: record.size,
         rules,
         komi: record.komi,
-        blackId: ensurePlayer(db, { name: black, kind: kindOfSpec(black), game: `go:${record.size}`, rank: record.blackRank ?? null }),
-        whiteId: ensurePlayer(db, { name: white, kind: kindOfSpec(white), game: `go:${record.size}`, rank: record.whiteRank ?? null }),
+        blackId: ensurePlayer(db, { name: black, kind: options.playerKind ?? kindOfSpec(black), game: `go:${record.size}`, rank: record.blackRank ?? null }),
+        whiteId: ensurePlayer(db, { name: white, kind: options.playerKind ?? kindOfSpec(white), game: `go:${record.size}`, rank: record.whiteRank ?? null }),
         moves,
         setup,
         result,
@@ -110,7 +136,7 @@ function importSgf(db: Db, file: string, source: GameSource, report: ImportRepor
         endReason,
         source,
         playedAt: record.date ?? null,
-        fingerprint: sha(["sgf", record.size, record.komi, rules, black, white, result, record.date ?? "", setup ?? "", moves].join("|")),
+        fingerprint,
       });
     } catch (e) {
       if (!(e instanceof FossilError)) throw e;
@@ -194,13 +220,15 @@ function importCsv(db: Db, file: string, game: string | undefined, source: GameS
   report.duplicates += rows.length - stored;
 }
 
-export function importFiles(db: Db, paths: readonly string[], options: { game?: string; source?: GameSource } = {}): ImportReport {
+export function importFiles(db: Db, paths: readonly string[], options: { game?: string; sgf?: SgfImportOptions; csv?: boolean } = {}): ImportReport {
   const report: ImportReport = { stored: 0, duplicates: 0, rejected: [] };
   const game = options.game === undefined ? undefined : parseGameSpec(options.game).id;
   for (const file of listInputFiles(paths)) {
     try {
-      if (/\.csv$/i.test(file)) importCsv(db, file, game, options.source ?? "import", report);
-      else importSgf(db, file, options.source ?? "import", report);
+      if (/\.csv$/i.test(file)) {
+        if (options.csv === false) report.rejected.push(`${file}: CSV holds results, not games; give SGF files`);
+        else importCsv(db, file, game, "import", report);
+      } else importSgf(db, file, options.sgf ?? { source: "import", sameGame: "record" }, report);
     } catch (e) {
       if (!(e instanceof FossilError)) throw e;
       report.rejected.push(e.message);

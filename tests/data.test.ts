@@ -1,0 +1,58 @@
+/** The prior's data: human game import with filters and deduplication by moves. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { rankValue } from "../src/commands/data.js";
+import { runCli } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "fossil-data-"));
+
+describe("fossil data import", () => {
+  it("reads ranks on one scale", () => {
+    expect([rankValue("30k"), rankValue("10k"), rankValue("1k"), rankValue("1d"), rankValue("3d?"), rankValue("11d"), rankValue("2p"), rankValue("?"), rankValue(undefined)]).toEqual([-29, -9, 0, 1, 3, 11, 22, null, null]);
+  });
+
+  it("applies every filter with a reason per rejected game, dedupes by moves, and summarises", () => {
+    const long = ";B[cc];W[gg];B[cg];W[gc];B[ee];W[ce];B[ec];W[eg]";
+    const sgf = join(dir, "mixed.sgf");
+    writeFileSync(
+      sgf,
+      [
+        `(;GM[1]SZ[9]PB[ann]PW[bob]BR[3k]WR[5k]RE[B+R]${long})`,
+        `(;GM[1]SZ[9]PB[cat]PW[dan]BR[1d]WR[2k]RE[W+R]${long})`, // same moves as game 1
+        `(;GM[1]SZ[13]PB[eve]PW[fay]BR[1d]WR[1d]RE[B+R]${long})`,
+        `(;GM[1]SZ[9]PB[gus]PW[hal]BR[1d]WR[1d]RE[B+R];B[cc];W[gg])`,
+        `(;GM[1]SZ[9]PB[ivy]PW[jo]BR[15k]WR[1d]RE[B+R]${long};B[dd])`,
+        `(;GM[1]SZ[9]PB[GnuGo-bot]PW[kim]BR[1d]WR[1d]RE[B+R]${long};B[df])`,
+        `(;GM[1]SZ[9]HA[2]AB[cc][gg]PB[lu]PW[mo]BR[1d]WR[1d]RE[B+R];W[ee];B[ec];W[ce];B[eg];W[ge];B[dd])`,
+        `(;GM[1]SZ[9]PB[nia]PW[ole]RE[B+R]${long};B[dg])`,
+        `(;GM[1]SZ[9]PB[pia]PW[quin]BR[2d]WR[4k]RE[B+R]${long};B[fd])`,
+      ].join("\n"),
+    );
+    const db = join(dir, "human.db");
+    const r = runCli(["data", "import", "--db", db, "--size", "9", "--min-moves", "5", "--min-rank", "10k", "--exclude-players", "bot", "--even", sgf]);
+    expect(r.status).toBe(0);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `${sgf}: game 3: board 13x13, not 9x9`,
+      `${sgf}: game 4: only 2 moves (at least 5 wanted)`,
+      `${sgf}: game 5: ivy is 15k, below 10k`,
+      `${sgf}: game 6: player "GnuGo-bot" matches --exclude-players`,
+      `${sgf}: game 7: handicap game (--even)`,
+      `${sgf}: game 8: rank of nia unknown (no BR/WR)`,
+    ]);
+    expect(r.stdout.split("\n")[0]).toBe("stored 2 human games, 1 duplicates (same moves) skipped, 6 rejected:");
+    const d = new Database(db, { readonly: true });
+    expect(d.prepare("SELECT count(*) FROM games WHERE source = 'human'").pluck().get()).toBe(2);
+    expect(d.prepare("SELECT group_concat(name) FROM (SELECT name FROM players WHERE kind = 'human' ORDER BY name)").pluck().get()).toBe("ann,bob,pia,quin");
+    expect(d.prepare("SELECT rank FROM players WHERE name = 'ann'").pluck().get()).toBe("3k");
+    d.close();
+    // CSV holds results, not games.
+    const csv = join(dir, "r.csv");
+    writeFileSync(csv, "black,white,result\na,b,B+R\n");
+    const c = runCli(["data", "import", "--db", db, csv]);
+    expect(c.stderr).toBe(`${csv}: CSV holds results, not games; give SGF files\n`);
+    expect(runCli(["data", "import", "--db", db, "--min-rank", "strong", sgf]).stderr).toBe('fossil: --min-rank must look like 10k, 1d or 2p, got "strong"\n');
+  });
+});
