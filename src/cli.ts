@@ -19,6 +19,7 @@ import { selfplayCommand } from "./commands/selfplay.js";
 import { matchCommand } from "./commands/match.js";
 import { gtpCommand } from "./commands/gtp.js";
 import { dataImportCommand } from "./commands/data.js";
+import { evalPredictCommand } from "./commands/eval.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -55,6 +56,9 @@ export async function main(argv: string[]): Promise<void> {
     .command("gtp", "play a Go network over GTP (for Sabaki, GoGui, other engines)", gtpCommand.builder, gtpCommand.handler)
     .command("data", "the prior's data: import human games", (y) =>
       y.command("import <paths..>", "store human SGF games (filters, deduplicated by moves) as the prior's data", dataImportCommand.builder, dataImportCommand.handler).demandCommand(1, "name a data subcommand (import)"),
+    )
+    .command("eval", "measure networks: predict", (y) =>
+      y.command("predict <paths..>", "move-prediction accuracy (top-1, top-3) and outcome MSE of a network on SGF games", evalPredictCommand.builder, evalPredictCommand.handler).demandCommand(1, "name an eval subcommand (predict)"),
     )
     .command("ratings", "Bradley-Terry Elo ladder of the players in a database, with 95% intervals", ratingsCommand.builder, ratingsCommand.handler)
     .command("query <sql>", "run a read-only SQL query on a database (views: ladder, head_to_head, elo_by_generation, game_stats)", queryCommand.builder, queryCommand.handler)

@@ -56,3 +56,45 @@ describe("fossil data import", () => {
     expect(runCli(["data", "import", "--db", db, "--min-rank", "strong", sgf]).stderr).toBe('fossil: --min-rank must look like 10k, 1d or 2p, got "strong"\n');
   });
 });
+
+describe("move prediction metrics", () => {
+  it("counts top-1 and top-3 hits and the outcome error exactly, with Wilson intervals", async () => {
+    const { predictionMetrics, wilson } = await import("../src/prior/predict.js");
+    const { parseGameSpec } = await import("../games/index.js");
+    const { readGoRecords, replay } = await import("../games/go/record.js");
+    const { readFileSync } = await import("node:fs");
+    const { sharedFile } = await import("./helpers/paths.js");
+    const game = parseGameSpec("go:9");
+    const records = readGoRecords(readFileSync(sharedFile("go9-ogs-human/part-05.sgf"), "utf8")).slice(0, 40);
+    // A stand-in network that prefers lower action indices and always predicts a draw.
+    const model = {
+      async evaluate(_planes: Float32Array, count: number) {
+        const policy = new Float32Array(count * game.actionCount);
+        for (let i = 0; i < count; i++) for (let a = 0; a < game.actionCount; a++) policy[i * game.actionCount + a] = -a;
+        return { policy, value: new Float32Array(count) };
+      },
+    };
+    // The same counts by hand: the played move's rank among legal moves by index.
+    let top1 = 0, top3 = 0, positions = 0;
+    for (const r of records) {
+      replay(r, (state, move) => {
+        const mask = state.legalMask();
+        let below = 0;
+        for (let a = 0; a < move.action; a++) if (mask[a] === 1) below++;
+        if (below === 0) top1++;
+        if (below < 3) top3++;
+        positions++;
+      });
+    }
+    const report = await predictionMetrics(model as never, game, records, 100);
+    expect(report.positions).toBe(positions);
+    expect(report.games).toBe(40);
+    expect(report.top1.value).toBe(top1 / positions);
+    expect(report.top3.value).toBe(top3 / positions);
+    expect(report.outcomeMse).toBe(1); // decisive games, value 0
+    expect(report.outcomeMseCi95).toBe(0);
+    const w = wilson(50, 100);
+    expect(w.low).toBeCloseTo(0.4038, 3);
+    expect(w.high).toBeCloseTo(0.5962, 3);
+  });
+});

@@ -1,0 +1,54 @@
+/** `fossil eval predict --model FILE.onnx PATH... [--json]`: move-prediction accuracy and outcome error. */
+import type { ArgumentsCamelCase, Argv } from "yargs";
+import { FossilError, InputError } from "../core/errors.js";
+import { parseGameSpec } from "../../games/index.js";
+import { readGoRecords, type GoRecord } from "../../games/go/record.js";
+import { OnnxModel } from "../../models/inference.js";
+import { listInputFiles } from "./games.js";
+import { readSgfFile } from "../io.js";
+import { predictionMetrics } from "../prior/predict.js";
+
+interface PredictArgs {
+  model: string;
+  paths: string[];
+  json: boolean;
+}
+
+export const evalPredictCommand = {
+  builder: (y: Argv) =>
+    y
+      .positional("paths", { type: "string", array: true, demandOption: true, describe: "SGF files, folders, collections" })
+      .option("model", { type: "string", demandOption: true, describe: "ONNX model" })
+      .option("json", { type: "boolean", default: false, describe: "print JSON" }),
+  handler: async (args: ArgumentsCamelCase<PredictArgs>) => {
+    const model = await OnnxModel.load(args.model);
+    try {
+      const game = parseGameSpec(model.arch.game);
+      const records: GoRecord[] = [];
+      let unreadable = 0;
+      for (const file of listInputFiles(args.paths)) {
+        if (!/\.sgf$/i.test(file)) continue;
+        try {
+          records.push(...readGoRecords(readSgfFile(file), file));
+        } catch (e) {
+          if (!(e instanceof FossilError)) throw e;
+          process.stderr.write(`${e.message}\n`);
+          unreadable++;
+        }
+      }
+      const report = await predictionMetrics(model, game, records);
+      if (report.positions === 0) throw new InputError(`no position to predict in ${args.paths.join(", ")} (${records.length} games read, none of ${game.id})`);
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify({ ...report, unreadableFiles: unreadable })}\n`);
+        return;
+      }
+      const pct = (p: { value: number; low: number; high: number }): string => `${(100 * p.value).toFixed(1)}% (95% CI ${(100 * p.low).toFixed(1)}-${(100 * p.high).toFixed(1)}%)`;
+      process.stdout.write(`top-1 ${pct(report.top1)}\ntop-3 ${pct(report.top3)}\n`);
+      process.stdout.write(`outcome MSE ${report.outcomeMse.toFixed(3)} ± ${report.outcomeMseCi95.toFixed(3)} (${report.outcomePositions} positions with a result)\n`);
+      const skipped = Object.entries(report.skipped).map(([reason, n]) => `${n} skipped: ${reason}`);
+      process.stdout.write(`${report.positions} positions from ${report.games} games${skipped.length ? `; ${skipped.join("; ")}` : ""}\n`);
+    } finally {
+      await model.close();
+    }
+  },
+};

@@ -1,0 +1,117 @@
+/**
+ * Move-prediction accuracy and outcome-prediction error of a network on game records — the
+ * measures of the AlphaGo Zero paper's Fig. 3 — used by `fossil eval predict` and the study
+ * report. Every position of every game (before each move, passes included) is one prediction:
+ * the move is right when it is the network's most likely legal move (top-1) or among its three
+ * most likely (top-3); the outcome error is (value - z)^2 with z the game's result for the side to
+ * move (+1, -1, 0), over games with a result.
+ */
+import { blackScoreOf } from "../../db/ratings.js";
+import { replay, type GoRecord } from "../../games/go/record.js";
+import type { GoState } from "../../games/go/state.js";
+import type { Game } from "../../games/game.js";
+import type { OnnxModel } from "../../models/inference.js";
+
+export interface Proportion {
+  value: number;
+  /** 95% Wilson interval. */
+  low: number;
+  high: number;
+}
+
+export interface PredictionReport {
+  positions: number;
+  games: number;
+  top1: Proportion;
+  top3: Proportion;
+  /** Mean squared error of the value against the result (NaN without results), ± 95% half-width. */
+  outcomeMse: number;
+  outcomeMseCi95: number;
+  outcomePositions: number;
+  /** Games skipped, by reason. */
+  skipped: Record<string, number>;
+}
+
+export function wilson(successes: number, n: number): Proportion {
+  if (n === 0) return { value: NaN, low: NaN, high: NaN };
+  const z = 1.959964, p = successes / n;
+  const denom = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  return { value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+export async function predictionMetrics(model: OnnxModel, game: Game, records: readonly GoRecord[], batchSize = 256): Promise<PredictionReport> {
+  const cells = game.planes * game.height * game.width;
+  const planes = new Float32Array(batchSize * cells);
+  const masks: Uint8Array[] = [];
+  const targets: number[] = [];
+  const outcomes: number[] = []; // NaN: no result
+  let top1 = 0, top3 = 0, positions = 0, games = 0, outcomePositions = 0, sqSum = 0, sqSq = 0;
+  const skipped: Record<string, number> = {};
+  const flush = async (): Promise<void> => {
+    const count = targets.length;
+    if (count === 0) return;
+    const out = await model.evaluate(planes, count);
+    for (let i = 0; i < count; i++) {
+      const policy = out.policy.subarray(i * game.actionCount, (i + 1) * game.actionCount);
+      const mask = masks[i]!, target = targets[i]!;
+      // Rank of the played move among legal moves by logit.
+      const logit = policy[target]!;
+      let better = 0;
+      for (let a = 0; a < game.actionCount; a++) if (mask[a] === 1 && a !== target && (policy[a]! > logit || (policy[a] === logit && a < target))) better++;
+      if (better === 0) top1++;
+      if (better < 3) top3++;
+      const z = outcomes[i]!;
+      if (!Number.isNaN(z)) {
+        const e = (out.value[i]! - z) ** 2;
+        sqSum += e;
+        sqSq += e * e;
+        outcomePositions++;
+      }
+    }
+    positions += count;
+    masks.length = 0;
+    targets.length = 0;
+    outcomes.length = 0;
+  };
+  for (const record of records) {
+    if (`go:${record.size}` !== game.id) {
+      const reason = `board ${record.size}x${record.size}, the model plays ${game.id}`;
+      skipped[reason] = (skipped[reason] ?? 0) + 1;
+      continue;
+    }
+    const score = record.result ? blackScoreOf(record.result) : null;
+    const pending: GoState[] = [];
+    try {
+      replay(record, (state) => {
+        pending.push(state.clone());
+      });
+    } catch {
+      skipped["illegal move"] = (skipped["illegal move"] ?? 0) + 1;
+      continue;
+    }
+    games++;
+    for (let i = 0; i < pending.length; i++) {
+      const state = pending[i]!;
+      game.encode(state as never, planes, targets.length * cells);
+      masks.push(state.legalMask());
+      targets.push(record.moves[i]!.action);
+      outcomes.push(score === null ? NaN : score === 0.5 ? 0 : (score === 1) === (state.toPlay === 0) ? 1 : -1);
+      if (targets.length === batchSize) await flush();
+    }
+  }
+  await flush();
+  const mse = outcomePositions > 0 ? sqSum / outcomePositions : NaN;
+  const variance = outcomePositions > 1 ? (sqSq / outcomePositions - mse * mse) * (outcomePositions / (outcomePositions - 1)) : NaN;
+  return {
+    positions,
+    games,
+    top1: wilson(top1, positions),
+    top3: wilson(top3, positions),
+    outcomeMse: mse,
+    outcomeMseCi95: outcomePositions > 1 ? 1.959964 * Math.sqrt(variance / outcomePositions) : NaN,
+    outcomePositions,
+    skipped,
+  };
+}
