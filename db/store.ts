@@ -182,6 +182,17 @@ export function decodeGoMoves(text: string, size: number, first: 0 | 1 = 0): { p
   return out;
 }
 
+/** Setup stones as stored: "B:aabb W:cc PL:W" (NULL: none, Black first). */
+export function decodeSetup(text: string | null, size: number): { black: number[]; white: number[]; first: 0 | 1 } {
+  const out = { black: [] as number[], white: [] as number[], first: 0 as 0 | 1 };
+  for (const part of (text ?? "").split(" ").filter(Boolean)) {
+    const [key, value = ""] = part.split(":");
+    if (key === "PL") out.first = value === "W" ? 1 : 0;
+    else (key === "B" ? out.black : out.white).push(...decodeGoMoves(value, size).map((m) => m.action));
+  }
+  return out;
+}
+
 /** Connect Four moves as columns 1-7, Pons's format. */
 export function encodeConnect4Moves(actions: readonly number[]): string {
   return actions.map((a) => String(a + 1)).join("");

@@ -29,6 +29,8 @@ export interface TrainingState {
   /** Optimizer iteration counter. */
   iterations: number;
   run: string;
+  /** Free-form progress of the caller (e.g. epoch, best validation loss), restored as saved. */
+  meta?: Record<string, unknown>;
 }
 
 /**
@@ -61,7 +63,7 @@ export function encodeState(state: TrainingState): Uint8Array {
     }
   }
   const header = new TextEncoder().encode(
-    JSON.stringify({ arch: state.arch, step: state.step, rng: state.rng, params: state.params, iterations: state.iterations, run: state.run, arrays }),
+    JSON.stringify({ arch: state.arch, step: state.step, rng: state.rng, params: state.params, iterations: state.iterations, run: state.run, meta: state.meta ?? {}, arrays }),
   );
   const padded = Math.ceil((16 + header.length) / 4) * 4;
   const total = padded + blobs.reduce((s, b) => s + b.byteLength, 0);
@@ -86,7 +88,7 @@ export function decodeState(bytes: Uint8Array, file: string): TrainingState {
   if (view.getUint32(8, true) !== FORMAT) throw bad(`format ${view.getUint32(8, true)}, expected ${FORMAT}`);
   const headerLength = view.getUint32(12, true);
   if (16 + headerLength > bytes.length) throw bad("truncated header");
-  let header: { arch: Architecture; step: number; rng: RngState; params: TrainingParams; iterations: number; run: string; arrays: { name: string; group: "weights" | "momentum"; length: number }[] };
+  let header: { arch: Architecture; step: number; rng: RngState; params: TrainingParams; iterations: number; run: string; meta?: Record<string, unknown>; arrays: { name: string; group: "weights" | "momentum"; length: number }[] };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength)));
   } catch {
@@ -101,11 +103,11 @@ export function decodeState(bytes: Uint8Array, file: string): TrainingState {
     at += 4 * a.length;
     (a.group === "weights" ? weights : momentum).set(a.name, values);
   }
-  return { arch: header.arch, step: header.step, rng: header.rng, params: header.params, iterations: header.iterations, run: header.run, weights, momentum };
+  return { arch: header.arch, step: header.step, rng: header.rng, params: header.params, iterations: header.iterations, run: header.run, meta: header.meta ?? {}, weights, momentum };
 }
 
 /** The training state of a trainer now. */
-export async function captureState(trainer: Trainer, run: string): Promise<TrainingState> {
+export async function captureState(trainer: Trainer, run: string, meta: Record<string, unknown> = {}): Promise<TrainingState> {
   const momentum: Weights = new Map();
   let iterations = 0;
   const named = await trainer.optimizer.getWeights();
@@ -118,7 +120,7 @@ export async function captureState(trainer: Trainer, run: string): Promise<Train
     if (!weightName) throw new Error(`optimizer weight ${name} matches no network variable`);
     momentum.set(weightName, tensor.dataSync() as Float32Array);
   }
-  return { arch: trainer.net.arch, step: trainer.step, rng: trainer.rng.getState(), params: trainer.params, weights: trainer.net.getWeights(), momentum, iterations, run };
+  return { arch: trainer.net.arch, step: trainer.step, rng: trainer.rng.getState(), params: trainer.params, weights: trainer.net.getWeights(), momentum, iterations, run, meta };
 }
 
 /** Puts a saved state back into a trainer built for the same architecture. */

@@ -20,6 +20,7 @@ import { matchCommand } from "./commands/match.js";
 import { gtpCommand } from "./commands/gtp.js";
 import { dataImportCommand } from "./commands/data.js";
 import { evalPredictCommand } from "./commands/eval.js";
+import { trainSlCommand } from "./commands/train.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -56,6 +57,9 @@ export async function main(argv: string[]): Promise<void> {
     .command("gtp", "play a Go network over GTP (for Sabaki, GoGui, other engines)", gtpCommand.builder, gtpCommand.handler)
     .command("data", "the prior's data: import human games", (y) =>
       y.command("import <paths..>", "store human SGF games (filters, deduplicated by moves) as the prior's data", dataImportCommand.builder, dataImportCommand.handler).demandCommand(1, "name a data subcommand (import)"),
+    )
+    .command("train", "train networks: sl (supervised, on prior games)", (y) =>
+      y.command("sl", "supervised pretraining on human or teacher games, early stopping, resumable", trainSlCommand.builder, trainSlCommand.handler).demandCommand(1, "name a train subcommand (sl)"),
     )
     .command("eval", "measure networks: predict", (y) =>
       y.command("predict <paths..>", "move-prediction accuracy (top-1, top-3) and outcome MSE of a network on SGF games", evalPredictCommand.builder, evalPredictCommand.handler).demandCommand(1, "name an eval subcommand (predict)"),

@@ -15,7 +15,7 @@ import { firstPlayerOf, recordFromTree, replay, writeGoRecords, type GoRecord } 
 import { makeRules, parseRulesText, rulesText } from "../../games/go/rules.js";
 import { blackScoreOf } from "../../db/ratings.js";
 import { openDatabase, type Db } from "../../db/schema.js";
-import { decodeGoMoves, encodeGoMoves, ensurePlayer, insertGames, kindOfSpec, type GameRow, type GameSource, type PlayerKind } from "../../db/store.js";
+import { decodeGoMoves, decodeSetup, encodeGoMoves, ensurePlayer, insertGames, kindOfSpec, type GameRow, type GameSource, type PlayerKind } from "../../db/store.js";
 import { readInputBytes, readSgfFile } from "../io.js";
 
 /** Files under the given paths: folders are searched for .sgf and .csv files (sorted). */
@@ -237,17 +237,6 @@ export function importFiles(db: Db, paths: readonly string[], options: { game?: 
   return report;
 }
 
-/** Setup stones as stored: "B:aabb W:cc PL:W" (NULL: none, Black first). */
-function parseSetup(text: string | null, size: number): { black: number[]; white: number[]; first: 0 | 1 } {
-  const out = { black: [] as number[], white: [] as number[], first: 0 as 0 | 1 };
-  for (const part of (text ?? "").split(" ").filter(Boolean)) {
-    const [key, value = ""] = part.split(":");
-    if (key === "PL") out.first = value === "W" ? 1 : 0;
-    else (key === "B" ? out.black : out.white).push(...decodeGoMoves(value, size).map((m) => m.action));
-  }
-  return out;
-}
-
 interface ImportArgs {
   db: string;
   paths: string[];
@@ -335,7 +324,7 @@ export const gamesExportCommand = {
           continue;
         }
         const size = row.board_size;
-        const setup = parseSetup(row.setup, size);
+        const setup = decodeSetup(row.setup, size);
         const rules = row.rules ? parseRulesText(row.rules) : makeRules("tromp-taylor", row.komi ?? 0);
         const record: GoRecord = {
           size,

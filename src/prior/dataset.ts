@@ -1,0 +1,117 @@
+/**
+ * Training positions from games stored in the database: each game is replayed from its compact
+ * moves, and every position before a move becomes a sample (planes, the played move as the
+ * policy target, the legal moves, the game's result for the side to move). Games are split into
+ * training and validation by game, never by position.
+ */
+import { InputError } from "../core/errors.js";
+import type { Rng } from "../core/rng.js";
+import { blackScoreOf } from "../../db/ratings.js";
+import type { Db } from "../../db/schema.js";
+import { decodeGoMoves, decodeSetup } from "../../db/store.js";
+import type { Game, GameState } from "../../games/game.js";
+import { GoGame } from "../../games/go/game.js";
+import { BLACK_STONE, WHITE_STONE } from "../../games/go/board.js";
+import { parseRulesText } from "../../games/go/rules.js";
+import { GoState } from "../../games/go/state.js";
+import type { Batch } from "../../models/tfnet.js";
+
+export interface StoredGame {
+  id: number;
+  moves: string;
+  setup: string | null;
+  result: string;
+  rules: string | null;
+}
+
+export interface GameSelection {
+  games: StoredGame[];
+  /** Games of the source skipped because they are of another game or board size. */
+  otherGames: number;
+}
+
+/** Games of one source for one game id (with moves and a result). */
+export function selectGames(db: Db, game: Game, source: string, maxGames?: number): GameSelection {
+  const all = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL").pluck().get(source) as number;
+  const others = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL AND game <> ?").pluck().get(source, game.id) as number;
+  const games = db
+    .prepare(`SELECT id, moves, setup, result, rules FROM games WHERE source = ? AND game = ? AND moves IS NOT NULL ORDER BY id${maxGames ? " LIMIT ?" : ""}`)
+    .all(...(maxGames ? [source, game.id, maxGames] : [source, game.id])) as StoredGame[];
+  const usable = games.filter((g) => blackScoreOf(g.result) !== null);
+  if (usable.length === 0) throw new InputError(`no ${source} games of ${game.id} with moves and a result in the database (${all} ${source} games in all): nothing to train on`);
+  return { games: usable, otherGames: others };
+}
+
+/** Replays a stored game, calling `visit` with each position and the move played there. */
+export function replayStored(game: Game, stored: StoredGame, visit: (state: GameState, action: number) => void): void {
+  if (game instanceof GoGame) {
+    const size = game.size;
+    const rules = stored.rules ? parseRulesText(stored.rules) : game.params.rules;
+    const state = new GoState(size, { rules, moveCap: Infinity });
+    const setup = decodeSetup(stored.setup, size);
+    if (setup.black.length > 0 || setup.white.length > 0) {
+      const stones = new Uint8Array(size * size);
+      for (const a of setup.black) stones[a] = BLACK_STONE;
+      for (const a of setup.white) stones[a] = WHITE_STONE;
+      state.setup(stones);
+    }
+    for (const { player, action } of decodeGoMoves(stored.moves, size, setup.first)) {
+      state.toPlay = player;
+      state.resume();
+      visit(state, action);
+      state.play(action);
+    }
+    return;
+  }
+  const state = game.newState();
+  for (const ch of stored.moves) {
+    const action = ch.charCodeAt(0) - 49;
+    visit(state, action);
+    state.play(action);
+  }
+}
+
+/** Splits games into training and validation sets by game (seeded shuffle). */
+export function splitByGame<T>(games: readonly T[], validationShare: number, rng: Rng): { train: T[]; validation: T[] } {
+  const shuffled = rng.shuffle([...games]);
+  const count = Math.min(shuffled.length - 1, Math.max(validationShare > 0 ? 1 : 0, Math.round(shuffled.length * validationShare)));
+  return { validation: shuffled.slice(0, count), train: shuffled.slice(count) };
+}
+
+/** All positions of some games as one batch (for validation or a shuffled chunk). */
+export function positionsOf(game: Game, games: readonly StoredGame[]): Batch {
+  const cells = game.planes * game.height * game.width;
+  const planes: Float32Array[] = [], policy: number[] = [], masks: Uint8Array[] = [], values: number[] = [];
+  for (const stored of games) {
+    const score = blackScoreOf(stored.result)!;
+    replayStored(game, stored, (state, action) => {
+      const p = new Float32Array(cells);
+      game.encode(state, p);
+      planes.push(p);
+      policy.push(action);
+      masks.push(state.legalMask());
+      values.push(score === 0.5 ? 0 : (score === 1) === (state.toPlay === 0) ? 1 : -1);
+    });
+  }
+  const size = planes.length;
+  const batch: Batch = { size, planes: new Float32Array(size * cells), policy: new Float32Array(size * game.actionCount), mask: new Uint8Array(size * game.actionCount), value: Float32Array.from(values) };
+  for (let i = 0; i < size; i++) {
+    batch.planes.set(planes[i]!, i * cells);
+    batch.policy[i * game.actionCount + policy[i]!] = 1;
+    batch.mask.set(masks[i]!, i * game.actionCount);
+  }
+  return batch;
+}
+
+/** Rows [from, to) of a batch as a new batch, in the order given by `order`. */
+export function takeRows(game: Game, batch: Batch, order: readonly number[]): Batch {
+  const cells = game.planes * game.height * game.width, a = game.actionCount;
+  const out: Batch = { size: order.length, planes: new Float32Array(order.length * cells), policy: new Float32Array(order.length * a), mask: new Uint8Array(order.length * a), value: new Float32Array(order.length) };
+  order.forEach((row, i) => {
+    out.planes.set(batch.planes.subarray(row * cells, (row + 1) * cells), i * cells);
+    out.policy.set(batch.policy.subarray(row * a, (row + 1) * a), i * a);
+    out.mask.set(batch.mask.subarray(row * a, (row + 1) * a), i * a);
+    out.value[i] = batch.value[row]!;
+  });
+  return out;
+}
