@@ -3,7 +3,6 @@ import type { ArgumentsCamelCase, Argv } from "yargs";
 import { InputError } from "../core/errors.js";
 import { parseGameSpec } from "../../games/index.js";
 import { openDatabase } from "../../db/schema.js";
-import { trainSupervised } from "../prior/supervised.js";
 
 interface TrainArgs {
   db: string;
@@ -46,6 +45,8 @@ export const trainSlCommand = {
     try {
       const tty = Boolean(process.stderr.isTTY);
       let epochStart = performance.now();
+      // TensorFlow.js loads only for training, not with every fossil command.
+      const { trainSupervised } = await import("../prior/supervised.js");
       const result = await trainSupervised(
         db,
         game,
