@@ -18,7 +18,7 @@ import { ratingsCommand } from "./commands/ratings.js";
 import { selfplayCommand } from "./commands/selfplay.js";
 import { matchCommand } from "./commands/match.js";
 import { gtpCommand } from "./commands/gtp.js";
-import { dataImportCommand } from "./commands/data.js";
+import { dataGenerateCommand, dataImportCommand } from "./commands/data.js";
 import { evalPredictCommand } from "./commands/eval.js";
 import { trainSlCommand } from "./commands/train.js";
 
@@ -55,8 +55,11 @@ export async function main(argv: string[]): Promise<void> {
     .command("selfplay", "play self-play games with a network on worker threads and store them with their training samples", selfplayCommand.builder, selfplayCommand.handler)
     .command("match", "play a match between two players, store the games and print the ladder", matchCommand.builder, matchCommand.handler)
     .command("gtp", "play a Go network over GTP (for Sabaki, GoGui, other engines)", gtpCommand.builder, gtpCommand.handler)
-    .command("data", "the prior's data: import human games", (y) =>
-      y.command("import <paths..>", "store human SGF games (filters, deduplicated by moves) as the prior's data", dataImportCommand.builder, dataImportCommand.handler).demandCommand(1, "name a data subcommand (import)"),
+    .command("data", "the prior's data: import human games, generate teacher games", (y) =>
+      y
+        .command("import <paths..>", "store human SGF games (filters, deduplicated by moves) as the prior's data", dataImportCommand.builder, dataImportCommand.handler)
+        .command("generate", "let GNU Go play itself (varied levels, seeds and openings) and store the games as teacher games", dataGenerateCommand.builder, dataGenerateCommand.handler)
+        .demandCommand(1, "name a data subcommand (import, generate)"),
     )
     .command("train", "train networks: sl (supervised, on prior games)", (y) =>
       y.command("sl", "supervised pretraining on human or teacher games, early stopping, resumable", trainSlCommand.builder, trainSlCommand.handler).demandCommand(1, "name a train subcommand (sl)"),

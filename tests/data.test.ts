@@ -98,3 +98,32 @@ describe("move prediction metrics", () => {
     expect(w.high).toBeCloseTo(0.5962, 3);
   });
 });
+
+describe("fossil data generate (GNU Go teacher)", () => {
+  it("stores varied, legal, reproducible teacher games and drops none", async () => {
+    const { existsSync } = await import("node:fs");
+    expect(existsSync("/usr/games/gnugo"), "GNU Go missing: .ci/run installs the gnugo package").toBe(true);
+    const { parseGameSpec } = await import("../games/index.js");
+    const { replayStored } = await import("../src/prior/dataset.js");
+    const run = (name: string, seed: number): { moves: string; result: string; rules: string; setup: null; id: number }[] => {
+      const db = join(dir, name);
+      const r = runCli(["data", "generate", "--teacher", "gnugo", "--game", "go:7:tromp-taylor:9", "--games", "6", "--workers", "2", "--seed", String(seed), "--db", db]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^stored \d+ teacher games, \d+ duplicates \(same moves\) skipped, 0 dropped\n$/);
+      const d = new Database(db, { readonly: true });
+      const rows = d.prepare("SELECT id, moves, result, rules, setup FROM games WHERE source = 'teacher' ORDER BY moves").all() as never[];
+      d.close();
+      return rows;
+    };
+    const a = run("t1.db", 3), b = run("t2.db", 3);
+    expect(a.length).toBeGreaterThanOrEqual(5);
+    expect(b.map((g) => g.moves)).toEqual(a.map((g) => g.moves));
+    const game = parseGameSpec("go:7:tromp-taylor:9");
+    for (const g of a) {
+      let moves = 0;
+      replayStored(game, g, () => moves++); // throws on an illegal move
+      expect(moves).toBe(g.moves.length / 2);
+    }
+    expect(runCli(["data", "generate", "--teacher", "gnugo:11", "--game", "go:7", "--db", join(dir, "x.db")]).stderr).toBe("fossil: GNU Go levels are 0 to 10, got 11\n");
+  });
+});

@@ -97,3 +97,77 @@ export const dataImportCommand = {
     }
   },
 };
+
+interface GenerateArgs {
+  teacher: string;
+  game: string;
+  games: number;
+  workers: number;
+  openings: number;
+  seed: number;
+  db: string;
+}
+
+export const dataGenerateCommand = {
+  builder: (y: Argv) =>
+    y
+      .option("teacher", { type: "string", demandOption: true, describe: "gnugo or gnugo:LEVEL (0-10; default: a random level 1-10 per game)" })
+      .option("game", { type: "string", demandOption: true, describe: "game spec (go:N...)" })
+      .option("games", { type: "number", default: 100, describe: "games to generate" })
+      .option("workers", { type: "number", default: 2, describe: "GNU Go processes at once" })
+      .option("openings", { type: "number", default: 4, describe: "up to this many random opening moves per game" })
+      .option("seed", { type: "number", default: 1, describe: "seed of levels, engine seeds and openings" })
+      .option("db", { type: "string", demandOption: true, describe: "fossil database" }),
+  handler: async (args: ArgumentsCamelCase<GenerateArgs>) => {
+    const { parseGameSpec } = await import("../../games/index.js");
+    const { GoGame } = await import("../../games/go/game.js");
+    const { Rng } = await import("../core/rng.js");
+    const { resultText } = await import("../core/player.js");
+    const { ensurePlayer, gameColumns, insertGames } = await import("../../db/store.js");
+    const { generateTeacherGames } = await import("../prior/teacher.js");
+    const { createHash } = await import("node:crypto");
+    const { Progress } = await import("../progress.js");
+    const game = parseGameSpec(args.game);
+    const m = /^gnugo(?::(\d+))?$/.exec(args.teacher);
+    if (!m) throw new InputError(`unknown teacher "${args.teacher}" (gnugo or gnugo:LEVEL)`);
+    if (!(game instanceof GoGame)) throw new InputError("GNU Go teaches Go only");
+    const level = m[1] === undefined ? null : Number(m[1]);
+    if (level !== null && level > 10) throw new InputError(`GNU Go levels are 0 to 10, got ${level}`);
+    const db = openDatabase(args.db);
+    try {
+      const root = Rng.fromSeed(args.seed);
+      const progress = new Progress(`teacher ${args.teacher}`, args.games, "games");
+      let stored = 0, duplicates = 0, failed = 0, done = 0;
+      await generateTeacherGames(game, { games: args.games, level, openingMoves: args.openings, workers: args.workers, rngFor: (i) => root.split("teacher", i) }, (g) => {
+        done++;
+        if (!g.outcome) {
+          failed++;
+          process.stderr.write(`game ${g.index + 1}: dropped: ${g.error}\n`);
+        } else {
+          const columns = gameColumns(game, g.actions);
+          const player = ensurePlayer(db, { name: `gnugo:${g.level}`, kind: "gtp", game: game.id });
+          const n = insertGames(db, [
+            {
+              ...columns,
+              blackId: player,
+              whiteId: player,
+              result: resultText(g.outcome),
+              winner: g.outcome.winner,
+              score: Number.isNaN(g.outcome.score) ? null : g.outcome.score,
+              endReason: g.outcome.reason,
+              source: "teacher",
+              playedAt: new Date().toISOString(),
+              fingerprint: createHash("sha256").update(`teacher|${game.id}|${columns.moves}`).digest("hex").slice(0, 32),
+            },
+          ]);
+          stored += n;
+          duplicates += 1 - n;
+        }
+        progress.update(done);
+      });
+      process.stdout.write(`stored ${stored} teacher games, ${duplicates} duplicates (same moves) skipped, ${failed} dropped\n`);
+    } finally {
+      db.close();
+    }
+  },
+};
