@@ -2,6 +2,7 @@
  * Players named by spec strings; the same string identifies the player in the database:
  *   random            uniform legal moves (Go: never filling a one-point own eye; pass when nothing else)
  *   rollout:N         MCTS with N simulations, each leaf valued by one uniform random playout (no network)
+ *   builtin:N         the built-in teacher: the same search with knowledge-guided playouts (Go)
  *   policy:MODEL      the raw network: its most likely legal move
  *   mcts:MODEL:SIMS   network-guided search, no noise, most visited move
  *   solver            Connect Four: perfect play, random among equally good moves
@@ -14,6 +15,7 @@ import type { Game, GameState } from "../games/game.js";
 import { Connect4Solver } from "../games/connect4/solver.js";
 import type { Connect4State } from "../games/connect4/state.js";
 import { GoGame, goActionText, parseGoAction } from "../games/go/game.js";
+import { heavyPlayout } from "../games/go/heavy.js";
 import { playout, playoutMove } from "../games/go/playout.js";
 import type { GoState } from "../games/go/state.js";
 import { OnnxModel } from "../models/inference.js";
@@ -72,17 +74,28 @@ class RandomPlayer implements MatchPlayer {
 }
 
 class RolloutPlayer implements MatchPlayer {
-  readonly kind = "rollout" as const;
+  readonly kind: PlayerKind = "rollout";
   constructor(
     readonly spec: string,
     private readonly game: Game,
     private readonly simulations: number,
-  ) {}
+    /** Use the knowledge-guided playouts of games/go/heavy.ts (the built-in teacher). */
+    private readonly heavy = false,
+  ) {
+    if (heavy) this.kind = "other";
+  }
   async startGame(): Promise<void> {}
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
     const uniform = new Float32Array(this.game.actionCount);
     const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, simulations: this.simulations, fpuReduction: 0 });
-    const r = searchSync(tree, (leaf) => ({ policy: uniform, value: playoutValue(this.game, leaf, rng) }), rng);
+    const value = (leaf: GameState): number => {
+      if (!this.heavy) return playoutValue(this.game, leaf, rng);
+      const s = (leaf as GoState).clone();
+      const mover = s.toPlay;
+      heavyPlayout(s, rng);
+      return valueFor(s.outcome()!, mover);
+    };
+    const r = searchSync(tree, (leaf) => ({ policy: uniform, value: value(leaf) }), rng);
     return chooseMove(r.visits, 0, rng);
   }
   async observe(): Promise<void> {}
@@ -206,6 +219,12 @@ export async function createPlayer(spec: string, game: Game, options: { threads?
       const model = await OnnxModel.load(path, { threads: options.threads ?? 1, expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
       return new NetworkPlayer(spec, game, model, sims, options.maxBatch ?? 64);
     }
+    case "builtin": {
+      const n = Number(rest[0]);
+      if (!(game instanceof GoGame)) throw bad("the built-in teacher plays Go only");
+      if (rest.length !== 1 || !Number.isInteger(n) || n < 1) throw bad("expected builtin:N with N >= 1 playouts per move");
+      return new RolloutPlayer(spec, game, n, true);
+    }
     case "solver":
       if (game.id !== "connect4") throw bad("the solver plays Connect Four only");
       return new SolverPlayer(spec);
@@ -216,6 +235,6 @@ export async function createPlayer(spec: string, game: Game, options: { threads?
       return new GtpPlayer(spec, command, game);
     }
     default:
-      throw bad("unknown kind (random, rollout:N, policy:MODEL, mcts:MODEL:SIMS, solver, gtp:COMMAND)");
+      throw bad("unknown kind (random, rollout:N, builtin:N, policy:MODEL, mcts:MODEL:SIMS, solver, gtp:COMMAND)");
   }
 }

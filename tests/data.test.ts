@@ -125,5 +125,8 @@ describe("fossil data generate (GNU Go teacher)", () => {
       expect(moves).toBe(g.moves.length / 2);
     }
     expect(runCli(["data", "generate", "--teacher", "gnugo:11", "--game", "go:7", "--db", join(dir, "x.db")]).stderr).toBe("fossil: GNU Go levels are 0 to 10, got 11\n");
+    const builtin = runCli(["data", "generate", "--teacher", "builtin:20", "--game", "go:5", "--games", "3", "--db", join(dir, "b.db")]);
+    expect(builtin.stdout).toMatch(/^stored [23] teacher games, [01] duplicates \(same moves\) skipped, 0 dropped\n$/);
+    expect(runCli(["data", "generate", "--teacher", "gnugo", "--game", "connect4", "--db", join(dir, "x.db")]).stderr).toBe("fossil: the teachers play Go only (for Connect Four use the solver)\n");
   });
 });

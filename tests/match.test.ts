@@ -51,6 +51,17 @@ describe("players and matches", () => {
     expect(wins / games.length).toBeGreaterThanOrEqual(0.95);
   });
 
+  it("the built-in teacher (knowledge-guided playouts) beats plain rollouts at the same playout count", async () => {
+    const game = parseGameSpec("go:7:tromp-taylor:9");
+    const games = await match(game, "builtin:200", "rollout:200", 30, true, 2, 5);
+    let wins = 0;
+    for (const g of games) {
+      checkLegal(game, g);
+      if (g.outcome?.winner === (g.black === "builtin:200" ? 0 : 1)) wins++;
+    }
+    expect(wins / games.length).toBeGreaterThanOrEqual(0.6);
+  });
+
   it("the solver never loses Connect Four as the first player from positions it has not already lost", async () => {
     const game = parseGameSpec("connect4");
     const solver = new Connect4Solver();

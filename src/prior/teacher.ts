@@ -97,3 +97,32 @@ export async function generateTeacherGames(game: GoGame, options: TeacherOptions
   });
   await Promise.all(lanes);
 }
+
+/**
+ * Teacher games of the built-in classical engine (`builtin:N`, selfplay/players.ts) against
+ * itself: a search over knowledge-guided playouts, with a random number (0 to openingMoves) of
+ * random opening moves per game for variety. Games run one after another on this thread.
+ */
+export async function generateBuiltinGames(game: GoGame, playouts: number, options: TeacherOptions, onGame: (g: TeacherGame) => void | Promise<void>): Promise<void> {
+  const { createPlayer } = await import("../../selfplay/players.js");
+  const { playMatch } = await import("../../selfplay/match.js");
+  const player = await createPlayer(`builtin:${playouts}`, game);
+  const openings = (index: number): number[] => {
+    const rng = options.rngFor(index).split("opening");
+    const state = game.newState();
+    const moves: number[] = [];
+    const count = rng.int(options.openingMoves + 1);
+    while (moves.length < count && state.outcome() === null) {
+      const a = playoutMove(state.clone(), rng);
+      state.play(a);
+      moves.push(a);
+    }
+    return moves;
+  };
+  for (let index = 0; index < options.games; index++) {
+    await playMatch(game, player, player, { games: 1, swap: false, openingMoves: 0, openings: [openings(index)], rngFor: () => options.rngFor(index) }, (g) =>
+      onGame({ index, level: playouts, actions: g.actions, outcome: g.outcome, error: g.error }),
+    );
+  }
+  await player.close();
+}
