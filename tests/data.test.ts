@@ -127,6 +127,21 @@ describe("fossil data generate (GNU Go teacher)", () => {
     expect(runCli(["data", "generate", "--teacher", "gnugo:11", "--game", "go:7", "--db", join(dir, "x.db")]).stderr).toBe("fossil: GNU Go levels are 0 to 10, got 11\n");
     const builtin = runCli(["data", "generate", "--teacher", "builtin:20", "--game", "go:5", "--games", "3", "--db", join(dir, "b.db")]);
     expect(builtin.stdout).toMatch(/^stored [23] teacher games, [01] duplicates \(same moves\) skipped, 0 dropped\n$/);
-    expect(runCli(["data", "generate", "--teacher", "gnugo", "--game", "connect4", "--db", join(dir, "x.db")]).stderr).toBe("fossil: the teachers play Go only (for Connect Four use the solver)\n");
+    expect(runCli(["data", "generate", "--teacher", "gnugo", "--game", "connect4", "--db", join(dir, "x.db")]).stderr).toBe("fossil: GNU Go and the built-in engine teach Go only (for Connect Four: --teacher solver)\n");
+  });
+
+  it("Connect Four: the solver as an imperfect teacher, and supervised training on its games", () => {
+    const db = join(dir, "c4.db");
+    const r = runCli(["data", "generate", "--teacher", "solver:0.1", "--game", "connect4", "--games", "12", "--openings", "2", "--db", db]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^stored 1[0-2] teacher games, [0-2] duplicates \(same moves\) skipped, 0 dropped\n$/);
+    const d = new Database(db, { readonly: true });
+    const rows = d.prepare("SELECT moves, result FROM games").all() as { moves: string; result: string }[];
+    d.close();
+    for (const g of rows) expect(g.moves).toMatch(/^[1-7]+$/);
+    const t = runCli(["train", "sl", "--db", db, "--game", "connect4", "--source", "teacher", "--blocks", "1", "--filters", "8", "--batch", "32", "--epochs", "1", "--validation", "0.2", "--out", join(dir, "c4.onnx")]);
+    expect(t.status).toBe(0);
+    expect(t.stderr).toMatch(/epoch 1: .*\(best, saved\)/);
+    expect(runCli(["data", "generate", "--teacher", "solver", "--game", "go:9", "--db", db]).stderr).toBe("fossil: the solver teaches Connect Four only\n");
   });
 });

@@ -111,7 +111,7 @@ interface GenerateArgs {
 export const dataGenerateCommand = {
   builder: (y: Argv) =>
     y
-      .option("teacher", { type: "string", demandOption: true, describe: "gnugo or gnugo:LEVEL (0-10; default: a random level 1-10 per game), or builtin[:N] (the built-in classical engine, N playouts per move, default 200)" })
+      .option("teacher", { type: "string", demandOption: true, describe: "Go: gnugo or gnugo:LEVEL (0-10; default: a random level 1-10 per game), or builtin[:N] (the built-in classical engine, N playouts per move, default 200); Connect Four: solver[:ERROR] (a random move with probability ERROR, default 0.1)" })
       .option("game", { type: "string", demandOption: true, describe: "game spec (go:N...)" })
       .option("games", { type: "number", default: 100, describe: "games to generate" })
       .option("workers", { type: "number", default: 2, describe: "GNU Go processes at once" })
@@ -130,8 +130,9 @@ export const dataGenerateCommand = {
     const game = parseGameSpec(args.game);
     const builtin = /^builtin(?::(\d+))?$/.exec(args.teacher);
     const m = /^gnugo(?::(\d+))?$/.exec(args.teacher);
-    if (!m && !builtin) throw new InputError(`unknown teacher "${args.teacher}" (gnugo, gnugo:LEVEL, builtin or builtin:N)`);
-    if (!(game instanceof GoGame)) throw new InputError("the teachers play Go only (for Connect Four use the solver)");
+    const solver = /^solver(?::(0(?:\.\d+)?|1))?$/.exec(args.teacher);
+    if (!m && !builtin && !solver) throw new InputError(`unknown teacher "${args.teacher}" (gnugo, gnugo:LEVEL, builtin, builtin:N, solver, solver:ERROR)`);
+    if (solver ? game.id !== "connect4" : !(game instanceof GoGame)) throw new InputError(solver ? "the solver teaches Connect Four only" : "GNU Go and the built-in engine teach Go only (for Connect Four: --teacher solver)");
     const level = m?.[1] === undefined ? null : Number(m[1]);
     if (level !== null && level > 10) throw new InputError(`GNU Go levels are 0 to 10, got ${level}`);
     const db = openDatabase(args.db);
@@ -140,7 +141,13 @@ export const dataGenerateCommand = {
       const progress = new Progress(`teacher ${args.teacher}`, args.games, "games");
       let stored = 0, duplicates = 0, failed = 0, done = 0;
       const options = { games: args.games, level, openingMoves: args.openings, workers: args.workers, rngFor: (i: number) => root.split("teacher", i) };
-      const generate = builtin ? (await import("../prior/teacher.js")).generateBuiltinGames.bind(null, game, Number(builtin[1] ?? 200)) : generateTeacherGames.bind(null, game);
+      const teacher = await import("../prior/teacher.js");
+      const errorRate = Number(solver?.[1] ?? 0.1);
+      const generate = solver
+        ? teacher.generateConnect4Games.bind(null, game, errorRate)
+        : builtin
+          ? teacher.generateBuiltinGames.bind(null, game as InstanceType<typeof GoGame>, Number(builtin[1] ?? 200))
+          : generateTeacherGames.bind(null, game as InstanceType<typeof GoGame>);
       await generate(options, (g) => {
         done++;
         if (!g.outcome) {
@@ -148,7 +155,10 @@ export const dataGenerateCommand = {
           process.stderr.write(`game ${g.index + 1}: dropped: ${g.error}\n`);
         } else {
           const columns = gameColumns(game, g.actions);
-          const player = ensurePlayer(db, builtin ? { name: `builtin:${builtin[1] ?? 200}`, kind: "other", game: game.id } : { name: `gnugo:${g.level}`, kind: "gtp", game: game.id });
+          const player = ensurePlayer(
+            db,
+            solver ? { name: `solver:${errorRate}`, kind: "solver", game: game.id } : builtin ? { name: `builtin:${builtin[1] ?? 200}`, kind: "other", game: game.id } : { name: `gnugo:${g.level}`, kind: "gtp", game: game.id },
+          );
           const n = insertGames(db, [
             {
               ...columns,

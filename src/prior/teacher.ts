@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { InputError } from "../core/errors.js";
 import type { Outcome, Player } from "../core/player.js";
 import type { Rng } from "../core/rng.js";
+import type { Game } from "../../games/game.js";
 import { GoGame, goActionText, parseGoAction } from "../../games/go/game.js";
 import { playoutMove } from "../../games/go/playout.js";
 import { GtpClient, GtpError } from "../../selfplay/gtp.js";
@@ -125,4 +126,37 @@ export async function generateBuiltinGames(game: GoGame, playouts: number, optio
     );
   }
   await player.close();
+}
+
+/**
+ * The Connect Four teacher, an imperfect expert: with probability `errorRate` a uniformly random
+ * legal move; otherwise, from move `exactFrom` on, a perfect move (the solver, random among
+ * equally good ones); before that, where exact solving takes minutes per move without an opening
+ * book, a rollout search with `playouts` random playouts per move.
+ */
+export async function generateConnect4Games(
+  game: Game,
+  errorRate: number,
+  options: TeacherOptions & { exactFrom?: number; playouts?: number },
+  onGame: (g: TeacherGame) => void | Promise<void>,
+): Promise<void> {
+  const { createPlayer } = await import("../../selfplay/players.js");
+  const rollout = await createPlayer(`rollout:${options.playouts ?? 400}`, game);
+  const solver = await createPlayer("solver", game);
+  const exactFrom = options.exactFrom ?? 12;
+  for (let index = 0; index < options.games; index++) {
+    const rng = options.rngFor(index);
+    const state = game.newState();
+    const actions: number[] = [];
+    const opening = rng.int(options.openingMoves + 1);
+    while (state.outcome() === null) {
+      const legal = [...state.legalMask().keys()].filter((a) => state.isLegal(a));
+      let action: number;
+      if (actions.length < opening || rng.float() < errorRate) action = legal[rng.int(legal.length)]!;
+      else action = (await (state.moveCount >= exactFrom ? solver : rollout).chooseMove(state, rng)) as number;
+      state.play(action);
+      actions.push(action);
+    }
+    await onGame({ index, level: Math.round(errorRate * 100), actions, outcome: state.outcome() });
+  }
 }
