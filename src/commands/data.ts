@@ -8,6 +8,14 @@ import type { ArgumentsCamelCase, Argv } from "yargs";
 import { InputError } from "../core/errors.js";
 import type { GoRecord } from "../../games/go/record.js";
 import { openDatabase } from "../../db/schema.js";
+import { createHash } from "node:crypto";
+import { parseGameSpec } from "../../games/index.js";
+import { GoGame } from "../../games/go/game.js";
+import { Rng } from "../core/rng.js";
+import { resultText } from "../core/player.js";
+import { ensurePlayer, gameColumns, insertGames } from "../../db/store.js";
+import { generateBuiltinGames, generateConnect4Games, generateTeacherGames } from "../prior/teacher.js";
+import { Progress } from "../progress.js";
 import { importFiles } from "./games.js";
 
 /**
@@ -119,14 +127,6 @@ export const dataGenerateCommand = {
       .option("seed", { type: "number", default: 1, describe: "seed of levels, engine seeds and openings" })
       .option("db", { type: "string", demandOption: true, describe: "fossil database" }),
   handler: async (args: ArgumentsCamelCase<GenerateArgs>) => {
-    const { parseGameSpec } = await import("../../games/index.js");
-    const { GoGame } = await import("../../games/go/game.js");
-    const { Rng } = await import("../core/rng.js");
-    const { resultText } = await import("../core/player.js");
-    const { ensurePlayer, gameColumns, insertGames } = await import("../../db/store.js");
-    const { generateTeacherGames } = await import("../prior/teacher.js");
-    const { createHash } = await import("node:crypto");
-    const { Progress } = await import("../progress.js");
     const game = parseGameSpec(args.game);
     const builtin = /^builtin(?::(\d+))?$/.exec(args.teacher);
     const m = /^gnugo(?::(\d+))?$/.exec(args.teacher);
@@ -141,13 +141,12 @@ export const dataGenerateCommand = {
       const progress = new Progress(`teacher ${args.teacher}`, args.games, "games");
       let stored = 0, duplicates = 0, failed = 0, done = 0;
       const options = { games: args.games, level, openingMoves: args.openings, workers: args.workers, rngFor: (i: number) => root.split("teacher", i) };
-      const teacher = await import("../prior/teacher.js");
       const errorRate = Number(solver?.[1] ?? 0.1);
       const generate = solver
-        ? teacher.generateConnect4Games.bind(null, game, errorRate)
+        ? generateConnect4Games.bind(null, game, errorRate)
         : builtin
-          ? teacher.generateBuiltinGames.bind(null, game as InstanceType<typeof GoGame>, Number(builtin[1] ?? 200))
-          : generateTeacherGames.bind(null, game as InstanceType<typeof GoGame>);
+          ? generateBuiltinGames.bind(null, game as GoGame, Number(builtin[1] ?? 200))
+          : generateTeacherGames.bind(null, game as GoGame);
       await generate(options, (g) => {
         done++;
         if (!g.outcome) {

@@ -14,6 +14,8 @@ import type { Game } from "../../games/game.js";
 import { GoGame, goActionText, parseGoAction } from "../../games/go/game.js";
 import { playoutMove } from "../../games/go/playout.js";
 import { GtpClient, GtpError } from "../../selfplay/gtp.js";
+import { playMatch } from "../../selfplay/match.js";
+import { createPlayer } from "../../selfplay/players.js";
 
 export const GNUGO = "/usr/games/gnugo";
 
@@ -105,8 +107,6 @@ export async function generateTeacherGames(game: GoGame, options: TeacherOptions
  * random opening moves per game for variety. Games run one after another on this thread.
  */
 export async function generateBuiltinGames(game: GoGame, playouts: number, options: TeacherOptions, onGame: (g: TeacherGame) => void | Promise<void>): Promise<void> {
-  const { createPlayer } = await import("../../selfplay/players.js");
-  const { playMatch } = await import("../../selfplay/match.js");
   const player = await createPlayer(`builtin:${playouts}`, game);
   const openings = (index: number): number[] => {
     const rng = options.rngFor(index).split("opening");
@@ -140,7 +140,6 @@ export async function generateConnect4Games(
   options: TeacherOptions & { exactFrom?: number; playouts?: number },
   onGame: (g: TeacherGame) => void | Promise<void>,
 ): Promise<void> {
-  const { createPlayer } = await import("../../selfplay/players.js");
   const rollout = await createPlayer(`rollout:${options.playouts ?? 400}`, game);
   const solver = await createPlayer("solver", game);
   const exactFrom = options.exactFrom ?? 12;
