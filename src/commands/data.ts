@@ -108,6 +108,7 @@ export const dataImportCommand = {
 
 interface GenerateArgs {
   teacher: string;
+  minMoves?: number;
   game: string;
   games: number;
   workers: number;
@@ -125,6 +126,7 @@ export const dataGenerateCommand = {
       .option("workers", { type: "number", default: 2, describe: "GNU Go processes at once" })
       .option("openings", { type: "number", default: 4, describe: "up to this many random opening moves per game" })
       .option("seed", { type: "number", default: 1, describe: "seed of levels, engine seeds and openings" })
+      .option("min-moves", { type: "number", describe: "drop games shorter than this (default: the board width; early resignations teach little)" })
       .option("db", { type: "string", demandOption: true, describe: "fossil database" }),
   handler: async (args: ArgumentsCamelCase<GenerateArgs>) => {
     const game = parseGameSpec(args.game);
@@ -139,7 +141,8 @@ export const dataGenerateCommand = {
     try {
       const root = Rng.fromSeed(args.seed);
       const progress = new Progress(`teacher ${args.teacher}`, args.games, "games");
-      let stored = 0, duplicates = 0, failed = 0, done = 0;
+      let stored = 0, duplicates = 0, failed = 0, short = 0, done = 0;
+      const minMoves = args.minMoves ?? game.width;
       const options = { games: args.games, level, openingMoves: args.openings, workers: args.workers, rngFor: (i: number) => root.split("teacher", i) };
       const errorRate = Number(solver?.[1] ?? 0.1);
       const generate = solver
@@ -152,6 +155,8 @@ export const dataGenerateCommand = {
         if (!g.outcome) {
           failed++;
           process.stderr.write(`game ${g.index + 1}: dropped: ${g.error}\n`);
+        } else if (g.actions.length < minMoves) {
+          short++;
         } else {
           const columns = gameColumns(game, g.actions);
           const player = ensurePlayer(
@@ -177,7 +182,7 @@ export const dataGenerateCommand = {
         }
         progress.update(done);
       });
-      process.stdout.write(`stored ${stored} teacher games, ${duplicates} duplicates (same moves) skipped, ${failed} dropped\n`);
+      process.stdout.write(`stored ${stored} teacher games, ${duplicates} duplicates (same moves) skipped, ${failed} dropped${short ? `, ${short} shorter than ${minMoves} moves left out` : ""}\n`);
     } finally {
       db.close();
     }
