@@ -32,6 +32,10 @@ export class SourceMap {
     }
     return { file: this.file, line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
   }
+  /** The text offset of a 1-based line and column. */
+  offsetOf(line: number, column: number): number {
+    return (this.lineStarts[line - 1] ?? 0) + column - 1;
+  }
   error(message: string, offset: number): SgfError {
     return new SgfError(message, this.where(offset));
   }
@@ -79,11 +83,47 @@ function unescapeValue(raw: string): string {
 export function parseSgf(text: string, file = "<input>"): SgfCollection {
   const source = new SourceMap(file, text);
   const games: SgfNode[] = [];
+  parseTrees(text, source, 0, (root) => games.push(root));
+  return { games, source };
+}
+
+/**
+ * Parses a collection that may hold broken game trees: a tree with a syntax error is reported
+ * (with its game number) and skipped, and parsing resumes at the next tree — where a ')' is
+ * followed by '(;', or a line starts with '(;'. Each game keeps its number in the file.
+ */
+export function parseSgfRecovering(text: string, file = "<input>"): { games: { root: SgfNode; number: number }[]; errors: SgfError[]; source: SourceMap } {
+  const source = new SourceMap(file, text);
+  const games: { root: SgfNode; number: number }[] = [];
+  const errors: SgfError[] = [];
+  let from = 0;
+  let number = 0;
+  for (;;) {
+    try {
+      parseTrees(text, source, from, (root) => games.push({ root, number: ++number }));
+      return { games, errors, source };
+    } catch (e) {
+      if (!(e instanceof SgfError) || e.where.line === undefined) throw e;
+      number++;
+      errors.push(e.at({ game: number }) as SgfError);
+      const offset = source.offsetOf(e.where.line, e.where.column ?? 1);
+      const next = /\)\s*(\(\s*;)|(?:^|\n)(\(\s*;)/g;
+      next.lastIndex = offset + 1;
+      const m = next.exec(text);
+      if (!m) return { games, errors, source };
+      from = m.index + m[0].length - (m[1] ?? m[2])!.length;
+    }
+  }
+}
+
+/** Parses game trees from `from` on, handing each finished top-level tree to `onTree`. */
+function parseTrees(text: string, source: SourceMap, from: number, onTree: (root: SgfNode) => void): void {
   // One frame per open '(': the node its subtrees hang from, and the last node of its sequence.
   const parents: (SgfNode | null)[] = [];
   const lasts: (SgfNode | null)[] = [];
   const opens: number[] = [];
-  let i = 0;
+  const roots: SgfNode[] = [];
+  let i = from;
   const n = text.length;
   while (i < n) {
     const code = text.charCodeAt(i);
@@ -110,6 +150,7 @@ export function parseSgf(text: string, file = "<input>"): SgfCollection {
       parents.pop();
       lasts.pop();
       opens.pop();
+      if (opens.length === 0) onTree(roots.pop()!);
       i++;
       continue;
     }
@@ -123,7 +164,7 @@ export function parseSgf(text: string, file = "<input>"): SgfCollection {
     else {
       const parent = parents[depth - 1]!;
       if (parent) parent.children.push(node);
-      else games.push(node);
+      else roots.push(node);
     }
     lasts[depth - 1] = node;
     i++;
@@ -169,7 +210,6 @@ export function parseSgf(text: string, file = "<input>"): SgfCollection {
   if (opens.length > 0) {
     throw source.error(`unexpected end of file: ${opens.length} game tree${opens.length > 1 ? "s" : ""} not closed with ')' (the innermost opened here)`, opens[opens.length - 1]!);
   }
-  return { games, source };
 }
 
 /** Escapes a property value for writing. */

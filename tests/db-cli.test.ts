@@ -160,3 +160,14 @@ describe("round trip of unusual records", () => {
     expect(runCli(["games", "import", "--db", db, out]).stdout).toBe("stored 0 games, 2 already stored, 0 rejected\n");
   });
 });
+
+describe("imports of collections with a broken game", () => {
+  it("store every readable game and name the broken one", () => {
+    const db = join(dir, "broken.db");
+    const sgf = file("broken-collection.sgf", "(;GM[1]SZ[5]RE[B+R];B[cc])\n(;GM[1]SZ[5]RE[B+R];B[aa] % ;W[bb])\n(;GM[1]SZ[5]RE[W+R];B[dd])\n");
+    const r = runCli(["games", "import", "--db", db, sgf]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("stored 2 games, 0 already stored, 1 rejected\n");
+    expect(r.stderr).toBe(`${sgf}:2:27: game 2: unexpected character '%': expected ';', '(' or ')'\n`);
+  });
+});

@@ -230,3 +230,20 @@ describe("solved small-board lines", () => {
     expect(replay(record!).score()).toBe(3);
   });
 });
+
+describe("recovering from broken games in a collection", () => {
+  it("reports the broken tree with its game number and reads the others", async () => {
+    const { parseSgfRecovering } = await import("../games/sgf.js");
+    const text = "(;GM[1]SZ[9];B[aa])\n(;GM[1]SZ[9];B[bb] 7 ;W[cc])\n(;GM[1]SZ[9];W[cc])(;SZ[9] ; B[dd] 5)(;SZ[9];B[ee])";
+    const r = parseSgfRecovering(text, "c.sgf");
+    expect(r.games.map((g) => [g.number, g.root.children[0]!.props.B ?? g.root.children[0]!.props.W])).toEqual([
+      [1, ["aa"]],
+      [3, ["cc"]],
+      [5, ["ee"]],
+    ]);
+    expect(r.errors.map((e) => e.message)).toEqual([
+      "c.sgf:2:20: game 2: unexpected character '7': expected ';', '(' or ')'",
+      "c.sgf:3:36: game 4: unexpected character '5': expected ';', '(' or ')'",
+    ]);
+  });
+});

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { FossilError, InputError } from "../core/errors.js";
 import { playerLetter } from "../core/player.js";
-import { parseSgf } from "../../games/sgf.js";
+import { parseSgfRecovering } from "../../games/sgf.js";
 import { parseGameSpec } from "../../games/index.js";
 import { firstPlayerOf, recordFromTree, replay, writeGoRecords, type GoRecord } from "../../games/go/record.js";
 import { makeRules, parseRulesText, rulesText } from "../../games/go/rules.js";
@@ -86,19 +86,22 @@ function importSgf(db: Db, file: string, options: SgfImportOptions, report: Impo
   const source = options.source;
   let collection;
   try {
-    collection = parseSgf(readSgfFile(file), file);
+    // A broken game tree is reported with its number and skipped; the others are read.
+    collection = parseSgfRecovering(readSgfFile(file), file);
   } catch (e) {
     if (!(e instanceof FossilError)) throw e;
     report.rejected.push(e.message);
     return;
   }
-  if (collection.games.length === 0) report.rejected.push(`${file}: no SGF game tree found`);
+  for (const error of collection.errors) report.rejected.push(error.message);
+  if (collection.games.length === 0 && collection.errors.length === 0) report.rejected.push(`${file}: no SGF game tree found`);
   const rows: GameRow[] = [];
   const seen = new Set<string>();
   const known = db.prepare("SELECT 1 FROM games WHERE fingerprint = ?").pluck();
-  collection.games.forEach((root, k) => {
+  collection.games.forEach(({ root, number }) => {
+    const k = number - 1;
     try {
-      const record = recordFromTree(root, collection.source, k + 1);
+      const record = recordFromTree(root, collection.source, number);
       const final = replay(record);
       const rejected = options.filter?.(record);
       if (rejected) throw new InputError(rejected, { file, game: k + 1 });
