@@ -67,6 +67,14 @@ describe("fossil go score", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("scores the readable games of a collection with a broken one", () => {
+    const c = file("partly.sgf", "(;SZ[3]KM[0.5];B[bb])\n(;SZ[3];B[aa] ! )\n(;SZ[3]KM[0.5];W[bb])");
+    const r = runCli(["go", "score", c]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe(`${c} game 1 B+8.5\n${c} game 3 W+9.5\n`);
+    expect(r.stderr).toBe(`${c}:2:15: game 2: unexpected character '!': expected ';', '(' or ')'\n`);
+  });
+
   it("scores a real OGS collection, one line per game", () => {
     const r = runCli(["go", "score", sharedFile("go9-ogs-human/part-03.sgf")]);
     expect(r.status).toBe(0);

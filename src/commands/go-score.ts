@@ -2,7 +2,8 @@
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { FossilError } from "../core/errors.js";
 import { resultText, outcomeFromScore } from "../core/player.js";
-import { readGoRecords, replay } from "../../games/go/record.js";
+import { recordFromTree, replay } from "../../games/go/record.js";
+import { parseSgfRecovering } from "../../games/sgf.js";
 import { readSgfFile } from "../io.js";
 
 interface ScoreArgs {
@@ -25,26 +26,37 @@ interface ScoreRow {
 export function scoreFiles(files: readonly string[]): ScoreRow[] {
   const rows: ScoreRow[] = [];
   for (const file of files) {
-    let records;
+    let collection;
     try {
-      records = readGoRecords(readSgfFile(file), file);
+      collection = parseSgfRecovering(readSgfFile(file), file);
     } catch (error) {
       if (!(error instanceof FossilError)) throw error;
       rows.push({ file, game: 0, error: error.message });
       continue;
     }
-    for (const record of records) {
-      const game = record.game ?? 1;
-      try {
-        const state = replay(record);
-        const [blackArea, whiteArea] = state.board.area();
-        const result = resultText(outcomeFromScore(blackArea - whiteArea - record.komi, "score"));
-        rows.push({ file, game, result, blackArea, whiteArea, komi: record.komi, moves: record.moves.length });
-      } catch (error) {
-        if (!(error instanceof FossilError)) throw error;
-        rows.push({ file, game, error: error.message });
-      }
+    if (collection.games.length === 0 && collection.errors.length === 0) {
+      rows.push({ file, game: 0, error: `${file}: no SGF game tree found (an SGF file starts with '(;')` });
     }
+    // Broken game trees are reported in their place; the other games are scored.
+    const entries: { number: number; run: () => ScoreRow }[] = [
+      ...collection.errors.map((e) => ({ number: e.where.game ?? 0, run: (): ScoreRow => ({ file, game: e.where.game ?? 0, error: e.message }) })),
+      ...collection.games.map(({ root, number }) => ({
+        number,
+        run: (): ScoreRow => {
+          try {
+            const record = recordFromTree(root, collection.source, number);
+            const state = replay(record);
+            const [blackArea, whiteArea] = state.board.area();
+            const result = resultText(outcomeFromScore(blackArea - whiteArea - record.komi, "score"));
+            return { file, game: number, result, blackArea, whiteArea, komi: record.komi, moves: record.moves.length };
+          } catch (error) {
+            if (!(error instanceof FossilError)) throw error;
+            return { file, game: number, error: error.message };
+          }
+        },
+      })),
+    ];
+    for (const entry of entries.sort((a, b) => a.number - b.number)) rows.push(entry.run());
   }
   return rows;
 }
