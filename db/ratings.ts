@@ -10,6 +10,8 @@
  * how well each rating is known relative to the anchor.
  */
 
+import { parseResultText } from "../src/core/player.js";
+
 export interface Result {
   black: number;
   white: number;
@@ -283,9 +285,7 @@ function softplus(x: number): number {
 
 /** Points for black from an SGF result: 1, 0, 0.5 for a draw, null for no result (void). */
 export function blackScoreOf(result: string): number | null {
-  const t = result.trim().toUpperCase();
-  if (t === "0" || t === "DRAW" || t === "JIGO" || t === "D") return 0.5;
-  if (t.startsWith("B+")) return 1;
-  if (t.startsWith("W+")) return 0;
-  return null;
+  const outcome = parseResultText(result);
+  if (outcome === null) return null;
+  return outcome.winner === null ? 0.5 : outcome.winner === 0 ? 1 : 0;
 }

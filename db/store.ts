@@ -4,6 +4,7 @@
  * written), runs and matches. Several processes may write at once: SQLite's busy timeout and
  * IMMEDIATE transactions serialise them.
  */
+import { resultText, type Outcome } from "../src/core/player.js";
 import type { Game } from "../games/game.js";
 import { GoGame } from "../games/go/game.js";
 import { rulesText } from "../games/go/rules.js";
@@ -204,4 +205,10 @@ export function gameColumns(game: Game, actions: readonly number[]): Pick<GameRo
     return { game: game.id, boardSize: game.size, rules: rulesText(game.params.rules), komi: game.params.rules.komi, moves: encodeGoMoves(actions, game.size), length: actions.length };
   }
   return { game: game.id, boardSize: null, rules: null, komi: null, moves: encodeConnect4Moves(actions), length: actions.length };
+}
+
+/** The result columns of a game row for an outcome (null: a game without a result, "Void"). */
+export function outcomeColumns(outcome: Outcome | null): Pick<GameRow, "result" | "winner" | "score"> & { endReason: string | null } {
+  if (!outcome) return { result: "Void", winner: null, score: null, endReason: null };
+  return { result: resultText(outcome), winner: outcome.winner, score: Number.isNaN(outcome.score) ? null : outcome.score, endReason: outcome.reason };
 }

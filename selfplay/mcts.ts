@@ -221,6 +221,27 @@ export function searchSync(tree: SearchTree, evaluate: (state: GameState) => Eva
 }
 
 /**
+ * Runs a search whose evaluator answers asynchronously (a network through ONNX Runtime), until
+ * `simulations` are done or `stop()` says so (time limits; checked after each evaluation, once the
+ * root has two visits).
+ */
+export async function searchAsync(
+  tree: SearchTree,
+  evaluate: (state: GameState) => Promise<Evaluation>,
+  rng: Rng,
+  simulations = tree.params.simulations,
+  stop: () => boolean = () => false,
+): Promise<SearchResult> {
+  const run = simulate(tree, simulations, rng);
+  let step = run.next();
+  while (!step.done) {
+    step = run.next(await evaluate(step.value));
+    if (tree.root.visits >= 2 && stop()) break;
+  }
+  return tree.result();
+}
+
+/**
  * Picks the move to play from visit counts: the most visited at temperature 0 (ties broken at
  * random), else sampled with probability proportional to visits^(1 / temperature).
  */

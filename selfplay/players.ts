@@ -22,7 +22,7 @@ import { OnnxModel } from "../models/inference.js";
 import type { PlayerKind } from "../db/store.js";
 import { LeafBatcher } from "./batcher.js";
 import { GtpClient, GtpError } from "./gtp.js";
-import { chooseMove, DEFAULT_SEARCH, searchSync, SearchTree, simulate, type Evaluation } from "./mcts.js";
+import { chooseMove, DEFAULT_SEARCH, searchAsync, searchSync, SearchTree, type Evaluation } from "./mcts.js";
 
 export type MoveChoice = number | "resign";
 
@@ -50,11 +50,14 @@ export function randomMove(game: Game, state: GameState, rng: Rng): number {
   return legal[rng.int(legal.length)]!;
 }
 
-/** The result of one uniform random playout from `state`, for the player to move there. */
-function playoutValue(game: Game, state: GameState, rng: Rng): number {
+/**
+ * The result of one playout from `state`, for the player to move there: uniform random moves,
+ * or in Go with `heavy` the knowledge-guided policy of games/go/heavy.ts.
+ */
+function playoutValue(game: Game, state: GameState, rng: Rng, heavy = false): number {
   const s = state.clone();
   const mover = s.toPlay;
-  if (game instanceof GoGame) playout(s as GoState, rng);
+  if (game instanceof GoGame) (heavy ? heavyPlayout : playout)(s as GoState, rng);
   else while (s.outcome() === null) s.play(randomMove(game, s, rng));
   return valueFor(s.outcome()!, mover);
 }
@@ -88,14 +91,7 @@ class RolloutPlayer implements MatchPlayer {
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
     const uniform = new Float32Array(this.game.actionCount);
     const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, simulations: this.simulations, fpuReduction: 0 });
-    const value = (leaf: GameState): number => {
-      if (!this.heavy) return playoutValue(this.game, leaf, rng);
-      const s = (leaf as GoState).clone();
-      const mover = s.toPlay;
-      heavyPlayout(s, rng);
-      return valueFor(s.outcome()!, mover);
-    };
-    const r = searchSync(tree, (leaf) => ({ policy: uniform, value: value(leaf) }), rng);
+    const r = searchSync(tree, (leaf) => ({ policy: uniform, value: playoutValue(this.game, leaf, rng, this.heavy) }), rng);
     return chooseMove(r.visits, 0, rng);
   }
   async observe(): Promise<void> {}
@@ -128,10 +124,7 @@ class NetworkPlayer implements MatchPlayer {
       return best;
     }
     const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, simulations: this.simulations, noiseWeight: 0 });
-    const run = simulate(tree, this.simulations, rng);
-    let step = run.next();
-    while (!step.done) step = run.next(await this.evaluate(step.value));
-    return chooseMove(tree.result().visits, 0, rng);
+    return chooseMove((await searchAsync(tree, (leaf) => this.evaluate(leaf), rng)).visits, 0, rng);
   }
   async observe(): Promise<void> {}
   async close(): Promise<void> {

@@ -85,3 +85,18 @@ describe("outcomes and errors", () => {
     expect(e).toBeInstanceOf(FossilError);
   });
 });
+
+describe("SGF result text", () => {
+  it("parses what resultText writes, and the other forms records use", async () => {
+    const { parseResultText } = await import("../src/core/player.js");
+    for (const o of [outcomeFromScore(3.5, "score"), outcomeFromScore(-12, "score"), outcomeFromScore(0, "score"), { winner: 1, score: NaN, reason: "resign" } as const]) {
+      expect(resultText(parseResultText(resultText(o))!)).toBe(resultText(o));
+    }
+    expect(parseResultText("W+3.5")).toEqual({ winner: 1, score: -3.5, reason: "score" });
+    expect(parseResultText("b+resign")).toEqual({ winner: 0, score: NaN, reason: "resign" });
+    expect(parseResultText("W+T")?.reason).toBe("timeout");
+    expect(parseResultText("Draw")).toEqual({ winner: null, score: 0, reason: "score" });
+    expect(parseResultText("Void")).toBeNull();
+    expect(parseResultText("?")).toBeNull();
+  });
+});

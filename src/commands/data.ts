@@ -12,8 +12,7 @@ import { createHash } from "node:crypto";
 import { parseGameSpec } from "../../games/index.js";
 import { GoGame } from "../../games/go/game.js";
 import { Rng } from "../core/rng.js";
-import { resultText } from "../core/player.js";
-import { ensurePlayer, gameColumns, insertGames } from "../../db/store.js";
+import { ensurePlayer, gameColumns, insertGames, outcomeColumns } from "../../db/store.js";
 import { generateBuiltinGames, generateConnect4Games, generateTeacherGames } from "../prior/teacher.js";
 import { Progress } from "../progress.js";
 import { importFiles } from "./games.js";
@@ -168,10 +167,7 @@ export const dataGenerateCommand = {
               ...columns,
               blackId: player,
               whiteId: player,
-              result: resultText(g.outcome),
-              winner: g.outcome.winner,
-              score: Number.isNaN(g.outcome.score) ? null : g.outcome.score,
-              endReason: g.outcome.reason,
+              ...outcomeColumns(g.outcome),
               source: "teacher",
               playedAt: new Date().toISOString(),
               fingerprint: createHash("sha256").update(`teacher|${game.id}|${columns.moves}`).digest("hex").slice(0, 32),

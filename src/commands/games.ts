@@ -8,14 +8,13 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { FossilError, InputError } from "../core/errors.js";
-import { playerLetter } from "../core/player.js";
+import { parseResultText, playerLetter } from "../core/player.js";
 import { parseSgfRecovering } from "../../games/sgf.js";
 import { parseGameSpec } from "../../games/index.js";
 import { firstPlayerOf, recordFromTree, replay, writeGoRecords, type GoRecord } from "../../games/go/record.js";
 import { makeRules, parseRulesText, rulesText } from "../../games/go/rules.js";
-import { blackScoreOf } from "../../db/ratings.js";
 import { openDatabase, type Db } from "../../db/schema.js";
-import { decodeGoMoves, decodeSetup, encodeGoMoves, ensurePlayer, insertGames, kindOfSpec, type GameRow, type GameSource, type PlayerKind } from "../../db/store.js";
+import { decodeGoMoves, decodeSetup, encodeGoMoves, ensurePlayer, outcomeColumns, insertGames, kindOfSpec, type GameRow, type GameSource, type PlayerKind } from "../../db/store.js";
 import { readInputBytes, readSgfFile } from "../io.js";
 
 /** Files under the given paths: folders are searched for .sgf and .csv files (sorted). */
@@ -48,20 +47,6 @@ export interface ImportReport {
 }
 
 const sha = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 32);
-
-/** The winner and score of an SGF result ("B+3.5" -> 0, 3.5; "W+R" -> 1, null; "0" -> null, 0). */
-export function parseResult(result: string): { winner: 0 | 1 | null; score: number | null; endReason: string | null } {
-  const t = result.trim();
-  const s = blackScoreOf(t);
-  if (s === 0.5) return { winner: null, score: 0, endReason: "score" };
-  if (s === null) return { winner: null, score: null, endReason: null };
-  const winner = s === 1 ? 0 : 1;
-  const m = /^[BW]\+(\d+(?:\.\d+)?)$/i.exec(t);
-  const margin = m ? Number(m[1]) : null;
-  const tail = t.slice(2).toUpperCase();
-  const endReason = m ? "score" : tail.startsWith("R") ? "resign" : tail.startsWith("T") ? "timeout" : tail.startsWith("F") ? "forfeit" : null;
-  return { winner, score: margin === null ? null : winner === 0 ? margin : -margin, endReason };
-}
 
 /** Setup stones and first player as stored ("B:aabb W:cc PL:W"); NULL when none and Black starts. */
 function setupText(record: GoRecord): string | null {
@@ -99,15 +84,14 @@ function importSgf(db: Db, file: string, options: SgfImportOptions, report: Impo
   const seen = new Set<string>();
   const known = db.prepare("SELECT 1 FROM games WHERE fingerprint = ?").pluck();
   collection.games.forEach(({ root, number }) => {
-    const k = number - 1;
     try {
       const record = recordFromTree(root, collection.source, number);
       const final = replay(record);
       const rejected = options.filter?.(record);
-      if (rejected) throw new InputError(rejected, { file, game: k + 1 });
+      if (rejected) throw new InputError(rejected, { file, game: number });
       const result = record.result?.trim() ?? "";
-      if (blackScoreOf(result) === null) throw new InputError(result ? `result RE[${result}] is not a win, loss or draw` : "no result (RE)", { file, game: k + 1 });
-      const { winner, score, endReason } = parseResult(result);
+      const outcome = parseResultText(result);
+      if (outcome === null) throw new InputError(result ? `result RE[${result}] is not a win, loss or draw` : "no result (RE)", { file, game: number });
       const name = (who: string | undefined, color: string): string => (who?.trim() ? who.trim() : `unknown ${color}`);
       const black = name(record.black, "black"), white = name(record.white, "white");
       const moves = encodeGoMoves(record.moves, record.size, firstPlayerOf(record));
@@ -132,18 +116,16 @@ function importSgf(db: Db, file: string, options: SgfImportOptions, report: Impo
         whiteId: ensurePlayer(db, { name: white, kind: options.playerKind ?? kindOfSpec(white), game: `go:${record.size}`, rank: record.whiteRank ?? null }),
         moves,
         setup,
-        result,
-        winner,
-        score,
+        ...outcomeColumns(outcome),
+        result, // as recorded
         length: final.moveCount,
-        endReason,
         source,
         playedAt: record.date ?? null,
         fingerprint,
       });
     } catch (e) {
       if (!(e instanceof FossilError)) throw e;
-      report.rejected.push(e.message.includes(file) ? e.message : `${file}: game ${k + 1}: ${e.message}`);
+      report.rejected.push(e.message.includes(file) ? e.message : `${file}: game ${number}: ${e.message}`);
     }
   });
   const stored = insertGames(db, rows);
@@ -201,19 +183,17 @@ function importCsv(db: Db, file: string, game: string | undefined, source: GameS
       continue;
     }
     const normalised = /^draw$/i.test(result ?? "") ? "0" : (result ?? "").toUpperCase().replace(/^([BW])\+/, "$1+");
-    if (blackScoreOf(normalised) === null || !/^(0|[BW]\+(\d+(\.\d+)?|R|T|F)?)$/i.test(normalised)) {
+    const outcome = /^(0|[BW]\+(\d+(\.\d+)?|R|T|F)?)$/i.test(normalised) ? parseResultText(normalised) : null;
+    if (outcome === null) {
       report.rejected.push(`${where}: result "${result ?? ""}" is not in SGF form (B+R, W+3.5, 0, Draw)`);
       continue;
     }
-    const { winner, score, endReason } = parseResult(normalised);
     rows.push({
       game,
       blackId: ensurePlayer(db, { name: black, kind: kindOfSpec(black), game }),
       whiteId: ensurePlayer(db, { name: white, kind: kindOfSpec(white), game }),
+      ...outcomeColumns(outcome),
       result: normalised,
-      winner,
-      score,
-      endReason,
       source,
       fingerprint: sha(`csv|${fileHash}|${i + 1}`),
     });

@@ -10,7 +10,7 @@ import { parseGameSpec } from "../../games/index.js";
 import { GoGame } from "../../games/go/game.js";
 import { computeLadder, formatLadder } from "../../db/ladder.js";
 import { openDatabase } from "../../db/schema.js";
-import { createMatch, ensurePlayer, gameColumns, insertGames } from "../../db/store.js";
+import { createMatch, ensurePlayer, gameColumns, insertGames, outcomeColumns } from "../../db/store.js";
 import { createPlayer, type MatchPlayer } from "../../selfplay/players.js";
 import { playMatch } from "../../selfplay/match.js";
 import { Progress } from "../progress.js";
@@ -64,9 +64,7 @@ export const matchCommand = {
             ...gameColumns(game, g.actions),
             blackId: ids.get(g.black)!,
             whiteId: ids.get(g.white)!,
-            result: g.result,
-            winner: g.outcome ? g.outcome.winner : null,
-            score: g.outcome && !Number.isNaN(g.outcome.score) ? g.outcome.score : null,
+            ...outcomeColumns(g.outcome),
             endReason: g.endReason,
             source: "match",
             matchId,

@@ -6,10 +6,9 @@
 import { basename } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { InputError } from "../core/errors.js";
-import { resultText } from "../core/player.js";
 import { parseGameSpec } from "../../games/index.js";
 import { openDatabase } from "../../db/schema.js";
-import { ensurePlayer, ensureRun, gameColumns, insertGamesWithSamples } from "../../db/store.js";
+import { ensurePlayer, ensureRun, gameColumns, insertGamesWithSamples, outcomeColumns } from "../../db/store.js";
 import { readModelFile, checkModelFits } from "../../models/onnx/read.js";
 import { DEFAULT_SELFPLAY, checkSelfPlayParams, type SelfPlayParams } from "../../selfplay/selfplay.js";
 import { runSelfPlayPool } from "../../selfplay/pool.js";
@@ -78,10 +77,7 @@ export const selfplayCommand = {
               ...gameColumns(game, g.actions),
               blackId: player,
               whiteId: player,
-              result: resultText(g.outcome),
-              winner: g.outcome.winner,
-              score: Number.isNaN(g.outcome.score) ? null : g.outcome.score,
-              endReason: g.outcome.reason,
+              ...outcomeColumns(g.outcome),
               source: "selfplay",
               runId,
               playedAt: new Date().toISOString(),

@@ -21,7 +21,7 @@ export function playerLetter(player: Player): "B" | "W" {
 }
 
 /** How a finished game ended. */
-export type EndReason = "score" | "connect" | "full-board" | "resign" | "move-cap" | "forfeit";
+export type EndReason = "score" | "connect" | "full-board" | "resign" | "move-cap" | "forfeit" | "timeout";
 
 export interface Outcome {
   /** The winner, or null for a draw (a real 0). */
@@ -60,4 +60,21 @@ export function resultText(outcome: Outcome, withScore = true): string {
 /** Shortest decimal text of a number: 3.5, 12, 0.25. */
 export function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(6)));
+}
+
+/**
+ * The outcome an SGF result stands for: `B+3.5` (score 3.5), `W+R` (resignation), `0` / `Draw`
+ * (draw); null for anything else (void, unknown). The inverse of `resultText`.
+ */
+export function parseResultText(result: string): Outcome | null {
+  const t = result.trim().toUpperCase();
+  if (t === "0" || t === "DRAW" || t === "JIGO" || t === "D") return { winner: null, score: 0, reason: "score" };
+  const m = /^([BW])\+(.*)$/.exec(t);
+  if (!m) return null;
+  const winner: Player = m[1] === "B" ? 0 : 1;
+  const tail = m[2]!;
+  if (/^\d+(\.\d+)?$/.test(tail)) return { winner, score: (winner === 0 ? 1 : -1) * Number(tail), reason: "score" };
+  if (tail === "") return { winner, score: NaN, reason: "score" }; // margin not recorded
+  const reason: EndReason = tail.startsWith("R") ? "resign" : tail.startsWith("T") ? "timeout" : "forfeit";
+  return { winner, score: NaN, reason };
 }

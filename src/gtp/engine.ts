@@ -13,7 +13,8 @@ import { BLACK_STONE, EMPTY } from "../../games/go/board.js";
 import { makeRules } from "../../games/go/rules.js";
 import type { GoState } from "../../games/go/state.js";
 import type { OnnxModel } from "../../models/inference.js";
-import { chooseMove, DEFAULT_SEARCH, SearchTree, simulate, type Evaluation } from "../../selfplay/mcts.js";
+import { LeafBatcher } from "../../selfplay/batcher.js";
+import { chooseMove, DEFAULT_SEARCH, searchAsync, SearchTree } from "../../selfplay/mcts.js";
 
 export interface EngineOptions {
   /** Simulations per move (when no time limit applies). */
@@ -156,18 +157,9 @@ export class GtpEngine {
     this.state.resume();
     if (this.state.ended) return { action: this.state.passAction, value: 0 };
     const tree = new SearchTree(this.state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, simulations: this.options.simulations, noiseWeight: 0 });
-    const planes = new Float32Array(this.game.planes * this.game.size * this.game.size);
     const deadline = performance.now() + 1000 * this.moveSeconds(player);
-    const run = simulate(tree, this.options.simulations, this.rng);
-    let step = run.next();
-    while (!step.done) {
-      this.game.encode(step.value as GoState, planes);
-      const out = await this.model.evaluate(planes, 1);
-      const evaluation: Evaluation = { policy: out.policy, value: out.value[0]! };
-      step = run.next(evaluation);
-      if (performance.now() > deadline && tree.root.visits >= 2) break;
-    }
-    const result = tree.result();
+    const network = new LeafBatcher(this.model, this.game, 1);
+    const result = await searchAsync(tree, (leaf) => network.evaluate(leaf), this.rng, this.options.simulations, () => performance.now() > deadline);
     if (this.options.resignThreshold > 0 && result.rootValue < -this.options.resignThreshold) return { action: "resign", value: result.rootValue };
     // When the opponent has passed and we lead on the area count, pass back and end the game.
     const opponentPassed = this.moves.length > 0 && this.moves[this.moves.length - 1]!.action === this.state.passAction;

@@ -6,7 +6,7 @@
  */
 import { InputError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
-import { blackScoreOf } from "../../db/ratings.js";
+import { parseResultText, valueFor } from "../core/player.js";
 import type { Db } from "../../db/schema.js";
 import { decodeGoMoves, decodeSetup } from "../../db/store.js";
 import type { Game, GameState } from "../../games/game.js";
@@ -37,7 +37,7 @@ export function selectGames(db: Db, game: Game, source: string, maxGames?: numbe
   const games = db
     .prepare(`SELECT id, moves, setup, result, rules FROM games WHERE source = ? AND game = ? AND moves IS NOT NULL ORDER BY id${maxGames ? " LIMIT ?" : ""}`)
     .all(...(maxGames ? [source, game.id, maxGames] : [source, game.id])) as StoredGame[];
-  const usable = games.filter((g) => blackScoreOf(g.result) !== null);
+  const usable = games.filter((g) => parseResultText(g.result) !== null);
   if (usable.length === 0) throw new InputError(`no ${source} games of ${game.id} with moves and a result in the database (${all} ${source} games in all): nothing to train on`);
   return { games: usable, otherGames: others };
 }
@@ -83,14 +83,14 @@ export function positionsOf(game: Game, games: readonly StoredGame[]): Batch {
   const cells = game.planes * game.height * game.width;
   const planes: Float32Array[] = [], policy: number[] = [], masks: Uint8Array[] = [], values: number[] = [];
   for (const stored of games) {
-    const score = blackScoreOf(stored.result)!;
+    const outcome = parseResultText(stored.result)!;
     replayStored(game, stored, (state, action) => {
       const p = new Float32Array(cells);
       game.encode(state, p);
       planes.push(p);
       policy.push(action);
       masks.push(state.legalMask());
-      values.push(score === 0.5 ? 0 : (score === 1) === (state.toPlay === 0) ? 1 : -1);
+      values.push(valueFor(outcome, state.toPlay));
     });
   }
   const size = planes.length;

@@ -6,7 +6,7 @@
  * most likely (top-3); the outcome error is (value - z)^2 with z the game's result for the side to
  * move (+1, -1, 0), over games with a result.
  */
-import { blackScoreOf } from "../../db/ratings.js";
+import { parseResultText, valueFor } from "../core/player.js";
 import { replay, type GoRecord } from "../../games/go/record.js";
 import type { GoState } from "../../games/go/state.js";
 import type { Game } from "../../games/game.js";
@@ -81,7 +81,7 @@ export async function predictionMetrics(model: OnnxModel, game: Game, records: r
       skipped[reason] = (skipped[reason] ?? 0) + 1;
       continue;
     }
-    const score = record.result ? blackScoreOf(record.result) : null;
+    const outcome = record.result ? parseResultText(record.result) : null;
     const pending: GoState[] = [];
     try {
       replay(record, (state) => {
@@ -97,7 +97,7 @@ export async function predictionMetrics(model: OnnxModel, game: Game, records: r
       game.encode(state as never, planes, targets.length * cells);
       masks.push(state.legalMask());
       targets.push(record.moves[i]!.action);
-      outcomes.push(score === null ? NaN : score === 0.5 ? 0 : (score === 1) === (state.toPlay === 0) ? 1 : -1);
+      outcomes.push(outcome === null ? NaN : valueFor(outcome, state.toPlay));
       if (targets.length === batchSize) await flush();
     }
   }
