@@ -18,7 +18,7 @@ import { Rng } from "../src/core/rng.js";
 import { GoState, defaultMoveCap } from "../games/go/state.js";
 import { playout } from "../games/go/playout.js";
 import { Connect4Solver } from "../games/connect4/solver.js";
-import { connect4FromMoves } from "../src/commands/c4-solve.js";
+import { connect4FromMoves } from "../games/connect4/state.js";
 
 // A CommonJS package whose typings claim an ES default export: load it as CommonJS.
 const GoBoard = createRequire(import.meta.url)("@sabaki/go-board") as typeof GoBoardModule.default.default;

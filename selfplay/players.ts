@@ -12,6 +12,7 @@ import { InputError } from "../src/core/errors.js";
 import { valueFor, type Player } from "../src/core/player.js";
 import type { Rng } from "../src/core/rng.js";
 import type { Game, GameState } from "../games/game.js";
+import { Connect4Book } from "../games/connect4/book.js";
 import { Connect4Solver } from "../games/connect4/solver.js";
 import type { Connect4State } from "../games/connect4/state.js";
 import { GoGame, goActionText, parseGoAction } from "../games/go/game.js";
@@ -135,13 +136,13 @@ class NetworkPlayer implements MatchPlayer {
 class SolverPlayer implements MatchPlayer {
   readonly kind = "solver" as const;
   private readonly solver = new Connect4Solver();
-  constructor(readonly spec: string) {}
+  constructor(readonly spec: string) {
+    this.solver.book = Connect4Book.builtin();
+  }
   async startGame(): Promise<void> {}
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
-    const scores = this.solver.analyze(state as Connect4State);
-    const best = Math.max(...scores.filter((s): s is number => s !== null));
-    const choices = scores.flatMap((s, col) => (s === best ? [col] : []));
-    return choices[rng.int(choices.length)]!;
+    const { moves } = this.solver.bestMoves(state as Connect4State);
+    return moves[rng.int(moves.length)]!;
   }
   async observe(): Promise<void> {}
   async close(): Promise<void> {}

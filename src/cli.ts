@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { FossilError } from "./core/errors.js";
+import { c4BookCommand } from "./commands/c4-book.js";
 import { c4SolveCommand } from "./commands/c4-solve.js";
 import { demoCommand } from "./commands/demo.js";
 import { goScoreCommand } from "./commands/go-score.js";
@@ -36,8 +37,11 @@ export async function main(argv: string[]): Promise<void> {
     .command("go", "Go tools: score SGF games", (y) =>
       y.command("score <files..>", "replay SGF games and print the Tromp-Taylor area result of each", goScoreCommand.builder, goScoreCommand.handler).demandCommand(1, "name a go subcommand (score)"),
     )
-    .command("c4", "Connect Four tools: solve positions", (y) =>
-      y.command("solve [files..]", "solve positions given as move strings (from files or stdin)", c4SolveCommand.builder, c4SolveCommand.handler).demandCommand(1, "name a c4 subcommand (solve)"),
+    .command("c4", "Connect Four tools: solve positions, compute the opening book", (y) =>
+      y
+        .command("solve [files..]", "solve positions given as move strings (from files or stdin)", c4SolveCommand.builder, c4SolveCommand.handler)
+        .command("book", "compute or extend the opening book of the solver (resumable)", c4BookCommand.builder, c4BookCommand.handler)
+        .demandCommand(1, "name a c4 subcommand (solve, book)"),
     )
     .command("model", "networks: init, info, eval", (y) =>
       y

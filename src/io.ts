@@ -1,5 +1,7 @@
 /** File input with errors a user can act on. */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { decodeSgfBytes } from "../games/sgf.js";
 import { InputError } from "./core/errors.js";
 
@@ -24,4 +26,18 @@ export function readTextFile(file: string): string {
 /** Reads an SGF file, honouring its CA[] charset. */
 export function readSgfFile(file: string): string {
   return decodeSgfBytes(readInputBytes(file));
+}
+
+/**
+ * A file shipped with fossil: `parts` joined to the package root, found as the nearest folder
+ * above this module with a package.json (the same from the sources and from dist/).
+ */
+export function packagePath(...parts: string[]): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("fossil's package.json not found above " + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return join(dir, ...parts);
 }

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Connect4Solver } from "../games/connect4/solver.js";
 import { Connect4Game, Connect4State } from "../games/connect4/state.js";
-import { connect4FromMoves, scorePosition } from "../src/commands/c4-solve.js";
+import { scorePosition } from "../src/commands/c4-solve.js";
+import { connect4FromMoves } from "../games/connect4/state.js";
 import { InputError } from "../src/core/errors.js";
 import { Rng } from "../src/core/rng.js";
 import { sharedFile } from "./helpers/paths.js";
@@ -122,6 +123,16 @@ describe("Connect Four solver", () => {
       const [moves, score] = line.trim().split(/\s+/);
       const scores = solver.analyze(fromMoves(moves!)).filter((s): s is number => s !== null);
       expect(Math.max(...scores)).toBe(Number(score));
+    }
+  });
+
+  it("finds every best column (one exact solve, null-window tests for the others) as the full analysis does", () => {
+    const lines = ["Test_L2_R1", "Test_L3_R1"].flatMap((file) => readFileSync(sharedFile(`connect4/${file}`), "utf8").trim().split("\n").slice(0, 60));
+    for (const line of lines) {
+      const state = fromMoves(line.split(" ")[0]!);
+      const scores = solver.analyze(state);
+      const best = Math.max(...scores.filter((s): s is number => s !== null));
+      expect(solver.bestMoves(state), line).toEqual({ score: best, moves: scores.flatMap((s, col) => (s === best ? [col] : [])) });
     }
   });
 

@@ -9,6 +9,7 @@
  */
 import { BOARD_HI, BOARD_LO, BOTTOM_HI, BOTTOM_LO, CELLS, COLUMN_HI, COLUMN_LO, popcount32, WIDTH, winningCells } from "./bitboard.js";
 import * as bits from "./bitboard.js";
+import type { Connect4Book } from "./book.js";
 import type { Connect4State } from "./state.js";
 
 export const MIN_SCORE = -(CELLS / 2) + 3;
@@ -20,8 +21,14 @@ const COLUMN_ORDER = [3, 2, 4, 1, 5, 0, 6];
 const div2 = (x: number): number => Math.trunc(x / 2);
 
 export interface SolverStats {
-  /** Positions visited by the last `solve`. */
+  /** Positions visited by the last `solve` or `bestMoves`. */
   nodes: number;
+}
+
+/** The best columns (0-6, ascending) for the side to move and the score they reach. */
+export interface BestMoves {
+  score: number;
+  moves: number[];
 }
 
 export class Connect4Solver {
@@ -30,6 +37,8 @@ export class Connect4Solver {
   /** hi key word << 8 | stored value (0 = empty slot). */
   private readonly entry: Uint32Array;
   readonly stats: SolverStats = { nodes: 0 };
+  /** Exact answers for positions near the start, consulted before any search (see book.ts). */
+  book: Connect4Book | null = null;
   private readonly moveLo = new Int32Array((CELLS + 1) * 8);
   private readonly moveHi = new Int32Array((CELLS + 1) * 8);
   private readonly moveScore = new Int32Array((CELLS + 1) * 8);
@@ -51,6 +60,10 @@ export class Connect4Solver {
   solve(state: Connect4State): number {
     if (state.ended) throw new RangeError("solve: the game is over");
     this.stats.nodes = 0;
+    return this.book?.lookup(state)?.score ?? this.exact(state);
+  }
+
+  private exact(state: Connect4State): number {
     const { curLo, curHi, maskLo, maskHi, moveCount } = state;
     if (canWinNext(curLo, curHi, maskLo, maskHi)) return div2(CELLS + 1 - moveCount);
     let min = -div2(CELLS - moveCount);
@@ -82,6 +95,51 @@ export class Connect4Solver {
       scores.push(next.won ? div2(CELLS + 1 - state.moveCount) : next.ended ? 0 : 0 - this.solve(next));
     }
     return scores;
+  }
+
+  /**
+   * Every column that reaches the best score for the side to move, and that score. Cheaper than
+   * `analyze`: one column is solved exactly, each other one is first only tested against the best
+   * score so far with a null-window search (is it at least as good? better?), and solved exactly
+   * only when it is better.
+   */
+  bestMoves(state: Connect4State): BestMoves {
+    if (state.ended) throw new RangeError("bestMoves: the game is over");
+    this.stats.nodes = 0;
+    const known = this.book?.lookup(state);
+    if (known) return known;
+    const children: [number, Connect4State][] = [];
+    const wins: number[] = [];
+    for (const col of COLUMN_ORDER) {
+      if (!state.canPlay(col)) continue;
+      const next = state.clone();
+      next.playLegal(col);
+      if (next.won) wins.push(col);
+      children.push([col, next]);
+    }
+    if (wins.length > 0) return { score: div2(CELLS + 1 - state.moveCount), moves: wins.sort((a, b) => a - b) };
+    let best = -Infinity;
+    let moves: number[] = [];
+    for (const [col, next] of children) {
+      let value: number;
+      const known = this.book?.lookup(next);
+      if (next.ended) value = 0;
+      else if (known) value = -known.score;
+      else if (best === -Infinity || canWinNext(next.curLo, next.curHi, next.maskLo, next.maskHi)) value = -this.exact(next);
+      else if (!this.atMost(next, -best)) continue; // worse than the best so far
+      else value = this.atMost(next, -best - 1) ? -this.exact(next) : best;
+      if (value > best) {
+        best = value;
+        moves = [];
+      }
+      if (value === best) moves.push(col);
+    }
+    return { score: best + 0, moves: moves.sort((a, b) => a - b) }; // never -0
+  }
+
+  /** Whether the score of `state` (not over; the mover cannot win at once) is at most `bound`. */
+  private atMost(state: Connect4State, bound: number): boolean {
+    return this.negamax(state.curLo, state.curHi, state.maskLo, state.maskHi, state.moveCount, bound, bound + 1) <= bound;
   }
 
   private negamax(curLo: number, curHi: number, maskLo: number, maskHi: number, moves: number, alpha: number, beta: number): number {

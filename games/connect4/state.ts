@@ -127,6 +127,24 @@ export class Connect4State implements GameState {
   }
 }
 
+/**
+ * The position after a move string. Throws InputError naming the move for an invalid column, a
+ * full column, or a move after four in a row ended the game.
+ */
+export function connect4FromMoves(moves: string): Connect4State {
+  const state = new Connect4State();
+  for (let i = 0; i < moves.length; i++) {
+    const ch = moves[i]!;
+    const move = i + 1;
+    if (ch < "1" || ch > "7") throw new InputError(`invalid column '${ch}' at move ${move} (columns are 1-7)`);
+    if (state.won) throw new InputError(`move ${move} (column ${ch}) comes after the game ended with four in a row at move ${move - 1}`);
+    const col = ch.charCodeAt(0) - 49;
+    if (!state.canPlay(col)) throw new InputError(`column ${ch} is full at move ${move}`);
+    state.playLegal(col);
+  }
+  return state;
+}
+
 /** Version of the Connect Four feature planes (see `Connect4Game.encode`). */
 export const C4_PLANE_VERSION = "c4-v1";
 

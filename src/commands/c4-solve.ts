@@ -7,27 +7,9 @@ import { createInterface } from "node:readline";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { FossilError, InputError } from "../core/errors.js";
 import { Connect4Solver } from "../../games/connect4/solver.js";
-import { Connect4State } from "../../games/connect4/state.js";
+import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
 import { CELLS } from "../../games/connect4/bitboard.js";
 import { readTextFile } from "../io.js";
-
-/**
- * The position after a move string. Throws InputError naming the move for an invalid column, a
- * full column, or a move after four in a row ended the game.
- */
-export function connect4FromMoves(moves: string): Connect4State {
-  const state = new Connect4State();
-  for (let i = 0; i < moves.length; i++) {
-    const ch = moves[i]!;
-    const move = i + 1;
-    if (ch < "1" || ch > "7") throw new InputError(`invalid column '${ch}' at move ${move} (columns are 1-7)`);
-    if (state.won) throw new InputError(`move ${move} (column ${ch}) comes after the game ended with four in a row at move ${move - 1}`);
-    const col = ch.charCodeAt(0) - 49;
-    if (!state.canPlay(col)) throw new InputError(`column ${ch} is full at move ${move}`);
-    state.playLegal(col);
-  }
-  return state;
-}
 
 /** Score of a position for the side to move; a finished game scores as the loss it is. */
 export function scorePosition(state: Connect4State, solver: Connect4Solver): number {

@@ -11,7 +11,7 @@ import { playoutMove } from "../../games/go/playout.js";
 import { writeGoRecords, type GoMove } from "../../games/go/record.js";
 import { makeRules } from "../../games/go/rules.js";
 import { Connect4Solver } from "../../games/connect4/solver.js";
-import { connect4FromMoves } from "./c4-solve.js";
+import { connect4FromMoves } from "../../games/connect4/state.js";
 
 interface DemoArgs {
   seed: number;
