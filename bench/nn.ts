@@ -2,7 +2,9 @@
  * Network benchmark (`npm run bench:nn`), all measured in this run: for a 7x7 net (4 blocks,
  * 32 filters) and a 9x9 net (6 blocks, 64 filters), ONNX Runtime positions/s at batch 1, 8 and
  * 64 with 1 and 2 threads; TensorFlow.js forward positions/s and training samples/s at batch 128
- * on the active backend, and their ratio. Target: training at least 25% of forward.
+ * on the active backend, and their ratio (target: training at least 25% of forward); on wasm
+ * also training with batch norm and ReLU as plain tf operations, the baseline of the fused
+ * kernels (fused-bn.ts).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +14,7 @@ import { architectureFor, buildGraph } from "../models/arch.js";
 import { OnnxModel } from "../models/inference.js";
 import { exportOnnx } from "../models/onnx/export.js";
 import { randomBatch } from "../models/synthetic.js";
+import { canFuseBatchNorm, setFusedBatchNorm } from "../models/fused-bn.js";
 import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../models/tfnet.js";
 import { loadTf } from "../models/tf.js";
 import { initWeights } from "../models/weights.js";
@@ -60,11 +63,19 @@ for (const [spec, blocks, filters] of [
   }
   const forward = await rate(() => net.predict(data.planes, TRAIN_BATCH), TRAIN_BATCH);
   const trainer = new Trainer(net, DEFAULT_TRAINING, game, rng.split("train"));
+  const fused = canFuseBatchNorm(tf, filters);
   const training = await rate(() => trainer.trainStep(data), TRAIN_BATCH);
   const ratio = training / forward;
   allMet &&= ratio >= 0.25;
-  console.log(`  TensorFlow.js (${tf.getBackend()}), batch ${TRAIN_BATCH}: forward ${fmt(forward)} positions/s, training ${fmt(training)} samples/s`);
+  console.log(`  TensorFlow.js (${tf.getBackend()}), batch ${TRAIN_BATCH}: forward ${fmt(forward)} positions/s, training ${fmt(training)} samples/s${fused ? " (batch norm + ReLU fused)" : ""}`);
   console.log(`  training / forward: ${(100 * ratio).toFixed(1)}%   target >= 25%: ${ratio >= 0.25 ? "met" : "NOT met"}`);
+  if (fused) {
+    // Baseline: batch norm and ReLU as TensorFlow.js operations.
+    setFusedBatchNorm(false);
+    const plain = await rate(() => trainer.trainStep(data), TRAIN_BATCH);
+    setFusedBatchNorm(true);
+    console.log(`  baseline, batch norm + ReLU as tf operations: training ${fmt(plain)} samples/s (${(100 * plain / forward).toFixed(1)}% of forward); fused ${(training / plain).toFixed(2)}x that`);
+  }
   net.dispose();
 }
 console.log(`\n${allMet ? "all targets met" : "some targets NOT met"}`);

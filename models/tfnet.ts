@@ -9,6 +9,7 @@
 import type * as tfTypes from "@tensorflow/tfjs-core";
 import type { Rng } from "../src/core/rng.js";
 import { BN_EPSILON, buildGraph, type Architecture, type Graph } from "./arch.js";
+import { canFuseBatchNorm, fusedBatchNormRelu } from "./fused-bn.js";
 import { checkWeights, type Weights } from "./weights.js";
 import type { Tf } from "./tf.js";
 
@@ -77,7 +78,21 @@ export class TfNetwork {
       return t;
     };
     const variable = (name: string): tfTypes.Variable => this.variables.get(name)!;
-    for (const op of this.graph.ops) {
+    const ops = this.graph.ops;
+    for (let index = 0; index < ops.length; index++) {
+      const op = ops[index]!;
+      if (op.op === "batchnorm" && training && canFuseBatchNorm(tf, op.channels)) {
+        // relu(bn) or relu(bn + skip) in one fused kernel (fused-bn.ts).
+        const next = ops[index + 1], after = ops[index + 2];
+        const skip = next?.op === "add" && next.inputs[0] === op.output && after?.op === "relu" && after.input === next.output ? next.inputs[1] : null;
+        const relu = skip !== null ? after : next?.op === "relu" && next.input === op.output ? next : null;
+        if (relu?.op === "relu") {
+          const onStats = (mean: Tensor, variance: Tensor): void => onBatchStats?.(op.name, mean, variance);
+          values.set(relu.output, fusedBatchNormRelu(tf, get(op.input), variable(`${op.name}/gamma`), variable(`${op.name}/beta`), skip === null ? null : get(skip), onStats));
+          index += skip === null ? 1 : 2;
+          continue;
+        }
+      }
       switch (op.op) {
         case "conv":
           values.set(op.output, tf.conv2d(get(op.input) as tfTypes.Tensor4D, variable(op.weight) as unknown as tfTypes.Tensor4D, 1, "same"));

@@ -15,6 +15,7 @@ import { captureState, checkpointName, loadState, restoreState, saveCheckpoint, 
 import { OnnxModel } from "../models/inference.js";
 import { exportOnnx, ONNX_IR_VERSION, ONNX_OPSET } from "../models/onnx/export.js";
 import { checkModelFits, readModelFile, readModelInfo } from "../models/onnx/read.js";
+import { canFuseBatchNorm, fusedBatchNormRelu } from "../models/fused-bn.js";
 import { batchNormTraining, DEFAULT_TRAINING, TfNetwork, Trainer, type Batch, type TrainingParams } from "../models/tfnet.js";
 import { loadTf, switchBackend, type Tf } from "../models/tf.js";
 import { initWeights, type Weights } from "../models/weights.js";
@@ -104,6 +105,48 @@ describe("wasm convolution gradients", () => {
     for (let i = 0; i < 3; i++) expect(relativeError(ours[i]!, reference[i]!)).toBeLessThan(1e-4);
     await switchBackend("wasm");
   });
+
+  for (const withSkip of [false, true]) {
+    it(`the fused wasm batch norm + ReLU${withSkip ? " with a residual input" : ""} matches autodiff of the textbook formula on cpu (relative error < 1e-4)`, async () => {
+      const rng = Rng.fromSeed(withSkip ? 10 : 9);
+      const shape = [16, 5, 5, 12];
+      const size = 16 * 5 * 5 * 12;
+      // A mean far from zero and channels of different spread, as after a convolution.
+      const xs = Float32Array.from({ length: size }, (_, i) => rng.normal() * (1 + (i % 12)) + 3);
+      const gs = Float32Array.from({ length: 12 }, () => rng.normal()), bs = Float32Array.from({ length: 12 }, () => rng.normal());
+      const ss = Float32Array.from({ length: size }, () => rng.normal()), rs = Float32Array.from({ length: size }, () => rng.normal());
+      const run = (fused: boolean): Float32Array[] => {
+        const kept: Tensor[] = [];
+        const out = tf.tidy(() => {
+          const f = (...args: Tensor[]) => {
+            const [x, g, b, skip] = args as [Tensor, Tensor, Tensor, Tensor];
+            let y: Tensor;
+            if (fused) y = fusedBatchNormRelu(tf, x, g, b, withSkip ? skip : null, (m, v) => kept.push(m, v));
+            else {
+              const { mean, variance } = tf.moments(x, [0, 1, 2]);
+              kept.push(tf.keep(mean), tf.keep(variance));
+              const bn = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3))), g), b);
+              y = tf.relu(withSkip ? tf.add(bn, skip) : bn);
+            }
+            return tf.sum(tf.mul(y, tf.tensor(rs, shape)));
+          };
+          const inputs = [tf.tensor(xs, shape), tf.tensor1d(gs), tf.tensor1d(bs), ...(withSkip ? [tf.tensor(ss, shape)] : [])];
+          const { value, grads } = tf.valueAndGrads(f)(inputs);
+          return [value, ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+        return [...out, ...kept.map((t) => t.dataSync() as Float32Array)];
+      };
+      await switchBackend("wasm");
+      expect(canFuseBatchNorm(tf, 12)).toBe(true);
+      const ours = run(true);
+      await switchBackend("cpu");
+      const reference = run(false);
+      await switchBackend("wasm");
+      // Loss, gradients of x, gamma, beta (and the residual input), batch mean and variance.
+      expect(ours.length).toBe(reference.length);
+      for (let i = 0; i < ours.length; i++) expect(relativeError(ours[i]!, reference[i]!), `output ${i}`).toBeLessThan(1e-4);
+    });
+  }
 
   it("a whole training step moves the weights as on the cpu backend", async () => {
     const game = parseGameSpec("go:5");
