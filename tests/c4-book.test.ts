@@ -58,9 +58,9 @@ function checkedByNextLevel(entry: Entry, book: Connect4Book): boolean | null {
 }
 
 describe("Connect Four opening book", () => {
-  it("holds what the solver finds for every position a perfect player meets, and resumes a cut file", () => {
+  it("holds what the solver finds for every position a perfect player meets, and resumes a cut file", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "fossil-book-")), "book.txt");
-    const book = buildBook({ plies: 13, out, from: "445321556", tableBits: 20 });
+    const book = await buildBook({ plies: 13, out, from: "445321556", tableBits: 20 });
     const text = readFileSync(out, "utf8");
     const all = entries(text);
     expect(all.length).toBe(book.size);
@@ -77,8 +77,13 @@ describe("Connect Four opening book", () => {
     // A run killed mid-line: the next run cuts the broken line and appends the rest, the same.
     const cut = text.indexOf("\n", text.length / 2) - 3;
     writeFileSync(out, text.slice(0, cut));
-    buildBook({ plies: 13, out, from: "445321556", tableBits: 20 });
+    await buildBook({ plies: 13, out, from: "445321556", tableBits: 20 });
     expect(readFileSync(out, "utf8")).toBe(text);
+    // Two worker threads: the same positions (perhaps reached by other move orders), the same answers.
+    const parallelOut = join(mkdtempSync(join(tmpdir(), "fossil-book-")), "book.txt");
+    const parallel = await buildBook({ plies: 13, out: parallelOut, from: "445321556", tableBits: 20, workers: 2 });
+    expect(parallel.size).toBe(book.size);
+    for (const { state, best } of entries(readFileSync(parallelOut, "utf8"))) expect(book.lookup(state)).toEqual(best);
   });
 
   it("answers for a position and its mirror image", () => {

@@ -18,7 +18,7 @@
  */
 import { existsSync } from "node:fs";
 import { InputError } from "../../src/core/errors.js";
-import { packagePath, readTextFile } from "../../src/io.js";
+import { packagePath, readTextFile } from "../../src/core/files.js";
 import { CELLS, WIDTH } from "./bitboard.js";
 import type { BestMoves } from "./solver.js";
 import { connect4FromMoves, type Connect4State } from "./state.js";

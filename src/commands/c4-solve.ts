@@ -9,7 +9,7 @@ import { FossilError, InputError } from "../core/errors.js";
 import { Connect4Solver } from "../../games/connect4/solver.js";
 import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
 import { CELLS } from "../../games/connect4/bitboard.js";
-import { readTextFile } from "../io.js";
+import { readTextFile } from "../core/files.js";
 
 /** Score of a position for the side to move; a finished game scores as the loss it is. */
 export function scorePosition(state: Connect4State, solver: Connect4Solver): number {

@@ -15,7 +15,8 @@ import { firstPlayerOf, recordFromTree, replay, writeGoRecords, type GoRecord } 
 import { makeRules, parseRulesText, rulesText } from "../../games/go/rules.js";
 import { openDatabase, type Db } from "../../db/schema.js";
 import { decodeGoMoves, decodeSetup, encodeGoMoves, ensurePlayer, outcomeColumns, insertGames, kindOfSpec, type GameRow, type GameSource, type PlayerKind } from "../../db/store.js";
-import { readInputBytes, readSgfFile } from "../io.js";
+import { readInputBytes } from "../core/files.js";
+import { readSgfFile } from "../io.js";
 
 /** Files under the given paths: folders are searched for .sgf and .csv files (sorted). */
 export function listInputFiles(paths: readonly string[]): string[] {
