@@ -83,9 +83,11 @@ export class TfNetwork {
       const op = ops[index]!;
       if (op.op === "batchnorm" && training && canFuseBatchNorm(tf, op.channels)) {
         // relu(bn) or relu(bn + skip) in one fused kernel (fused-bn.ts).
+        // The outputs skipped over must feed nothing else.
+        const onlyFeeds = (name: string): boolean => ops.filter((o) => ("inputs" in o ? o.inputs : [o.input]).includes(name)).length === 1;
         const next = ops[index + 1], after = ops[index + 2];
-        const skip = next?.op === "add" && next.inputs[0] === op.output && after?.op === "relu" && after.input === next.output ? next.inputs[1] : null;
-        const relu = skip !== null ? after : next?.op === "relu" && next.input === op.output ? next : null;
+        const skip = next?.op === "add" && next.inputs[0] === op.output && after?.op === "relu" && after.input === next.output && onlyFeeds(next.output) ? next.inputs[1] : null;
+        const relu = !onlyFeeds(op.output) ? null : skip !== null ? after : next?.op === "relu" && next.input === op.output ? next : null;
         if (relu?.op === "relu") {
           const onStats = (mean: Tensor, variance: Tensor): void => onBatchStats?.(op.name, mean, variance);
           values.set(relu.output, fusedBatchNormRelu(tf, get(op.input), variable(`${op.name}/gamma`), variable(`${op.name}/beta`), skip === null ? null : get(skip), onStats));

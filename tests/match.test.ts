@@ -87,6 +87,18 @@ describe("players and matches", () => {
     }
   });
 
+  it("the solver plays from the empty board with its opening book, and wins as either colour against weaker players", async () => {
+    const game = parseGameSpec("connect4");
+    // As first player it wins against anyone; as second it wins here because they err.
+    const games = [...(await match(game, "solver", "rollout:50", 3, false, 0, 5)), ...(await match(game, "random", "solver", 3, false, 0, 6))];
+    for (const [k, g] of games.entries()) {
+      checkLegal(game, g);
+      expect(g.outcome?.winner, `game ${k}: ${g.actions.map((a) => a + 1).join("")}`).toBe(k < 3 ? 0 : 1);
+    }
+    // The first solver move is the book's (the centre) and openings differ by the opponents' moves.
+    expect(games.slice(0, 3).every((g) => g.actions[0] === 3)).toBe(true);
+  });
+
   it("refuses bad player specs with a clear message", async () => {
     const go = parseGameSpec("go:7"), c4 = parseGameSpec("connect4");
     await expect(createPlayer("rollout:x", go)).rejects.toThrow('player "rollout:x": expected rollout:N with N >= 1 playouts per move');

@@ -6,6 +6,7 @@
  * deeper run extends a shallower book.
  */
 import { appendFileSync, existsSync, readFileSync, truncateSync } from "node:fs";
+import { cpus } from "node:os";
 import { Piscina } from "piscina";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { Connect4Book, BUILTIN_BOOK, canonicalKey } from "../../games/connect4/book.js";
@@ -150,7 +151,7 @@ export const c4BookCommand = {
       .option("out", { type: "string", default: BUILTIN_BOOK, describe: "book file (extended if it exists)" })
       .option("from", { type: "string", describe: "root position as columns 1-7 (default: the empty board)" })
       .option("table-bits", { type: "number", default: 24, describe: "log2 of the transposition-table entries (8 bytes each) per worker" })
-      .option("workers", { type: "number", default: 1, describe: "worker threads solving positions side by side" })
+      .option("workers", { type: "number", default: cpus().length, defaultDescription: "the cores", describe: "worker threads solving positions side by side" })
       .check((a) => {
         if (!Number.isInteger(a.plies) || a.plies < 0 || a.plies > 41) throw new Error("--plies must be a whole number from 0 to 41");
         if (!Number.isInteger(a["table-bits"]) || a["table-bits"] < 10 || a["table-bits"] > 28) throw new Error("--table-bits must be a whole number from 10 to 28");

@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { FossilError, InputError } from "../core/errors.js";
+import { Connect4Book } from "../../games/connect4/book.js";
 import { Connect4Solver } from "../../games/connect4/solver.js";
 import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
 import { CELLS } from "../../games/connect4/bitboard.js";
@@ -46,6 +47,7 @@ export const c4SolveCommand = {
   builder: (y: Argv) => y.positional("files", { type: "string", array: true, describe: "files of move strings; standard input when none" }),
   handler: async (args: ArgumentsCamelCase<SolveArgs>) => {
     const solver = new Connect4Solver();
+    solver.book = Connect4Book.builtin(); // exact answers for the first moves
     let ok = true;
     const files = args.files ?? [];
     if (files.length === 0) {

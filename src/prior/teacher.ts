@@ -10,6 +10,8 @@ import { existsSync } from "node:fs";
 import { InputError } from "../core/errors.js";
 import type { Outcome, Player } from "../core/player.js";
 import type { Rng } from "../core/rng.js";
+import { Connect4Book } from "../../games/connect4/book.js";
+import type { Connect4State } from "../../games/connect4/state.js";
 import type { Game } from "../../games/game.js";
 import { GoGame, goActionText, parseGoAction } from "../../games/go/game.js";
 import { playoutMove } from "../../games/go/playout.js";
@@ -130,9 +132,9 @@ export async function generateBuiltinGames(game: GoGame, playouts: number, optio
 
 /**
  * The Connect Four teacher, an imperfect expert: with probability `errorRate` a uniformly random
- * legal move; otherwise, from move `exactFrom` on, a perfect move (the solver, random among
- * equally good ones); before that, where exact solving takes minutes per move without an opening
- * book, a rollout search with `playouts` random playouts per move.
+ * legal move; otherwise a perfect move (the solver, random among equally good ones) in the
+ * positions of the opening book and from move `exactFrom` on; elsewhere before that, where exact
+ * solving takes minutes per move, a rollout search with `playouts` random playouts per move.
  */
 export async function generateConnect4Games(
   game: Game,
@@ -143,6 +145,7 @@ export async function generateConnect4Games(
   const rollout = await createPlayer(`rollout:${options.playouts ?? 400}`, game);
   const solver = await createPlayer("solver", game);
   const exactFrom = options.exactFrom ?? 12;
+  const book = Connect4Book.builtin();
   for (let index = 0; index < options.games; index++) {
     const rng = options.rngFor(index);
     const state = game.newState();
@@ -152,7 +155,10 @@ export async function generateConnect4Games(
       const legal = [...state.legalMask().keys()].filter((a) => state.isLegal(a));
       let action: number;
       if (actions.length < opening || rng.float() < errorRate) action = legal[rng.int(legal.length)]!;
-      else action = (await (state.moveCount >= exactFrom ? solver : rollout).chooseMove(state, rng)) as number;
+      else {
+        const exact = state.moveCount >= exactFrom || book.lookup(state as Connect4State) !== null;
+        action = (await (exact ? solver : rollout).chooseMove(state, rng)) as number;
+      }
       state.play(action);
       actions.push(action);
     }
