@@ -120,8 +120,13 @@ export async function buildBook(options: BookOptions): Promise<Connect4Book> {
   try {
     for (let ply = root.moveCount; ply <= options.plies; ply += 2) {
       const round = [...(levels.get(ply)?.values() ?? []), ...(levels.get(ply + 1)?.values() ?? [])];
-      if (pool) await Promise.all(round.map(position));
-      else for (const moves of round) await position(moves);
+      // Each worker takes the next position when it is free (Piscina would hand out the whole
+      // round at once, and a worker stuck on a hard position would hold its share).
+      let next = 0;
+      const drain = async (): Promise<void> => {
+        while (next < round.length) await position(round[next++]!);
+      };
+      await Promise.all(Array.from({ length: workers }, drain));
     }
   } finally {
     await pool?.destroy();
