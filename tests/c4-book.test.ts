@@ -110,10 +110,13 @@ describe("Connect Four opening book", () => {
     const book = Connect4Book.builtin();
     expect(book.size).toBe(all.length);
     expect(book.lookup(connect4FromMoves(""))).not.toBeNull();
+    // The last round of plies may be unfinished (the book is extended by resuming its run), so
+    // an entry may lack its next level there, but no entry may disagree with it.
     let checked = 0;
     for (const entry of all) {
       const verdict = checkedByNextLevel(entry, book);
-      if (entry.state.moveCount + 2 <= book.maxPly) expect(verdict, entry.moves).toBe(true);
+      expect(verdict, entry.moves).not.toBe(false);
+      if (entry.state.moveCount + 3 <= book.maxPly) expect(verdict, entry.moves).toBe(true);
       if (verdict) checked++;
     }
     expect(checked).toBeGreaterThan(0);
