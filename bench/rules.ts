@@ -9,6 +9,8 @@
  * 2. The Connect Four solver's mean time per position on each shared test file, with a fresh
  *    transposition table per file. Targets (5x Pons's C++ solver measured on this machine):
  *    Test_L3_R1 under 30 µs, Test_L2_R1 under 260 µs.
+ * 3. Two seeded games of the solver against itself from the empty board (opening book, then
+ *    `bestMoves`): total time and the slowest move (no target).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,7 +20,8 @@ import { Rng } from "../src/core/rng.js";
 import { GoState, defaultMoveCap } from "../games/go/state.js";
 import { playout } from "../games/go/playout.js";
 import { Connect4Solver } from "../games/connect4/solver.js";
-import { connect4FromMoves } from "../games/connect4/state.js";
+import { Connect4Book } from "../games/connect4/book.js";
+import { connect4FromMoves, Connect4State } from "../games/connect4/state.js";
 
 // A CommonJS package whose typings claim an ES default export: load it as CommonJS.
 const GoBoard = createRequire(import.meta.url)("@sabaki/go-board") as typeof GoBoardModule.default.default;
@@ -146,4 +149,27 @@ for (const name of Object.keys(targets)) {
   const r = solverFile(name, solver);
   const target = targets[name]!;
   console.log(`  ${name}  ${fmt(r.meanMicros, 1).padStart(7)} µs  (${fmt(r.meanNodes, 0)} nodes/position, ${r.positions} positions)  target < ${target} µs: ${r.meanMicros < target ? "met" : "NOT met"}`);
+}
+
+// The solver as a player from the empty board: the opening book, then search.
+console.log("\nConnect Four solver against itself from the empty board (opening book, then bestMoves):");
+{
+  const player = new Connect4Solver();
+  player.book = Connect4Book.builtin();
+  const rng = Rng.fromSeed("bench-solver-games");
+  const times: number[] = [];
+  let slowest = { ms: 0, ply: 0 };
+  for (let g = 0; g < 2; g++) {
+    const state = new Connect4State();
+    while (!state.ended) {
+      const start = performance.now();
+      const { moves } = player.bestMoves(state);
+      const ms = performance.now() - start;
+      times.push(ms);
+      if (ms > slowest.ms) slowest = { ms, ply: state.moveCount };
+      state.playLegal(moves[rng.int(moves.length)]!);
+    }
+  }
+  const total = times.reduce((a, b) => a + b, 0);
+  console.log(`  ${times.length} moves in ${fmt(total / 1000, 1)} s (book through ply ${player.book.maxPly}, ${player.book.size} positions); slowest move ${fmt(slowest.ms / 1000, 2)} s at ply ${slowest.ply}`);
 }
