@@ -134,14 +134,14 @@ function backwardKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
  * Registers the kernels for the wasm backend (once). False when they cannot be used: another
  * backend, or bn-kernels.wasm not built (`npm run build` makes it).
  */
-export function registerFusedBatchNorm(tf: Tf): boolean {
-  if (tf.getBackend() !== "wasm" || !existsSync(WASM_FILE)) return false;
-  if (!registered) {
+function registerFusedBatchNorm(tf: Tf): boolean {
+  if (tf.getBackend() !== "wasm") return false;
+  if (!registered && existsSync(WASM_FILE)) {
     tf.registerKernel({ kernelName: FORWARD, backendName: "wasm", kernelFunc: forwardKernel as never });
     tf.registerKernel({ kernelName: BACKWARD, backendName: "wasm", kernelFunc: backwardKernel as never });
     registered = true;
   }
-  return true;
+  return registered;
 }
 
 /** Whether `fusedBatchNormRelu` can run for tensors with `channels` channels. */

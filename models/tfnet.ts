@@ -24,12 +24,39 @@ export interface Prediction {
 
 let networkCount = 0;
 
+/** A batch norm fused with the ReLU after it, maybe through a residual sum: the ReLU's output. */
+interface Fusion {
+  output: string;
+  skip: string | null;
+}
+
+/**
+ * The `bn -> relu` and `bn -> add(skip) -> relu` chains of a graph whose skipped-over outputs
+ * feed nothing else, by the batch norm's op index.
+ */
+function fusionsOf(graph: Graph): Map<number, Fusion> {
+  const ops = graph.ops;
+  const onlyFeeds = (name: string): boolean => ops.filter((o) => ("inputs" in o ? o.inputs : [o.input]).includes(name)).length === 1;
+  const fusions = new Map<number, Fusion>();
+  ops.forEach((op, index) => {
+    if (op.op !== "batchnorm" || !onlyFeeds(op.output)) return;
+    const next = ops[index + 1], after = ops[index + 2];
+    if (next?.op === "relu" && next.input === op.output) fusions.set(index, { output: next.output, skip: null });
+    else if (next?.op === "add" && next.inputs[0] === op.output && after?.op === "relu" && after.input === next.output && onlyFeeds(next.output)) {
+      fusions.set(index, { output: after.output, skip: next.inputs[1] });
+    }
+  });
+  return fusions;
+}
+
 export class TfNetwork {
   readonly graph: Graph;
   /** TensorFlow.js variables by weight name (arch.ts names). */
   readonly variables = new Map<string, tfTypes.Variable>();
   /** Weight names by TensorFlow.js variable name (unique per network in the process). */
   readonly weightNames = new Map<string, string>();
+  /** Batch norms that training may fuse with what follows them, by op index (see `fusionsOf`). */
+  private readonly fusions: Map<number, Fusion>;
 
   constructor(
     readonly tf: Tf,
@@ -37,6 +64,7 @@ export class TfNetwork {
     weights: Weights,
   ) {
     this.graph = buildGraph(arch);
+    this.fusions = fusionsOf(this.graph);
     checkWeights(this.graph, weights);
     const prefix = `net${++networkCount}`;
     for (const spec of this.graph.weights) {
@@ -81,19 +109,13 @@ export class TfNetwork {
     const ops = this.graph.ops;
     for (let index = 0; index < ops.length; index++) {
       const op = ops[index]!;
-      if (op.op === "batchnorm" && training && canFuseBatchNorm(tf, op.channels)) {
+      const fusion = training && op.op === "batchnorm" ? this.fusions.get(index) : undefined;
+      if (op.op === "batchnorm" && fusion && canFuseBatchNorm(tf, op.channels)) {
         // relu(bn) or relu(bn + skip) in one fused kernel (fused-bn.ts).
-        // The outputs skipped over must feed nothing else.
-        const onlyFeeds = (name: string): boolean => ops.filter((o) => ("inputs" in o ? o.inputs : [o.input]).includes(name)).length === 1;
-        const next = ops[index + 1], after = ops[index + 2];
-        const skip = next?.op === "add" && next.inputs[0] === op.output && after?.op === "relu" && after.input === next.output && onlyFeeds(next.output) ? next.inputs[1] : null;
-        const relu = !onlyFeeds(op.output) ? null : skip !== null ? after : next?.op === "relu" && next.input === op.output ? next : null;
-        if (relu?.op === "relu") {
-          const onStats = (mean: Tensor, variance: Tensor): void => onBatchStats?.(op.name, mean, variance);
-          values.set(relu.output, fusedBatchNormRelu(tf, get(op.input), variable(`${op.name}/gamma`), variable(`${op.name}/beta`), skip === null ? null : get(skip), onStats));
-          index += skip === null ? 1 : 2;
-          continue;
-        }
+        const onStats = (mean: Tensor, variance: Tensor): void => onBatchStats?.(op.name, mean, variance);
+        values.set(fusion.output, fusedBatchNormRelu(tf, get(op.input), variable(`${op.name}/gamma`), variable(`${op.name}/beta`), fusion.skip === null ? null : get(fusion.skip), onStats));
+        index += fusion.skip === null ? 1 : 2;
+        continue;
       }
       switch (op.op) {
         case "conv":

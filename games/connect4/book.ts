@@ -43,6 +43,9 @@ export function canonicalKey(state: Connect4State): { key: number; mirrored: boo
   return mirror < key ? { key: mirror, mirrored: true } : { key, mirrored: false };
 }
 
+/** Columns (0-6) as Pons's move text, digits 1-7. */
+export const columnsText = (cols: readonly number[]): string => cols.map((c) => c + 1).join("");
+
 const flip = (moves: readonly number[], mirrored: boolean): number[] => (mirrored ? moves.map((c) => WIDTH - 1 - c) : [...moves]).sort((a, b) => a - b);
 
 export class Connect4Book {
@@ -70,8 +73,7 @@ export class Connect4Book {
 
   /** The book's line for a position reached by `moves` (0-based columns). */
   static line(moves: readonly number[], best: BestMoves): string {
-    const text = (cols: readonly number[]): string => cols.map((c) => c + 1).join("");
-    return `${moves.length === 0 ? "-" : text(moves)} ${best.score} ${text(best.moves)}`;
+    return `${moves.length === 0 ? "-" : columnsText(moves)} ${best.score} ${columnsText(best.moves)}`;
   }
 
   /** Reads a book; a malformed line is an InputError naming the file and line. */

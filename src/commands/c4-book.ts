@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, readFileSync, truncateSync } from "node:fs"
 import { cpus } from "node:os";
 import { Piscina } from "piscina";
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { Connect4Book, BUILTIN_BOOK, canonicalKey } from "../../games/connect4/book.js";
+import { Connect4Book, BUILTIN_BOOK, canonicalKey, columnsText } from "../../games/connect4/book.js";
 import { WIDTH } from "../../games/connect4/bitboard.js";
 import { Connect4Solver, type BestMoves } from "../../games/connect4/solver.js";
 import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
@@ -48,7 +48,6 @@ function resume(out: string): Connect4Book {
   return Connect4Book.parse(whole, out);
 }
 
-const toMoves = (cols: readonly number[]): string => cols.map((c) => c + 1).join("");
 
 /**
  * Builds or extends a book file; returns the book. Plies are taken two at a time (the positions
@@ -91,19 +90,20 @@ export async function buildBook(options: BookOptions): Promise<Connect4Book> {
   }
   let done = 0;
   const position = async (moves: number[]): Promise<void> => {
-    const state = connect4FromMoves(toMoves(moves));
+    const text = columnsText(moves);
+    const state = connect4FromMoves(text);
     let best = book.lookup(state);
     const fromFile = best !== null;
     let solved: SolvedPosition = { best: best!, nodes: 0, seconds: 0 };
     if (best === null) {
-      solved = await solve(toMoves(moves));
+      solved = await solve(text);
       best = solved.best;
       book.add(state, best);
       appendFileSync(options.out, Connect4Book.line(moves, best) + "\n");
     }
     done++;
     const queued = [...levels.values()].reduce((n, level) => n + level.size, 0);
-    options.onPosition?.({ moves: toMoves(moves), ply: state.moveCount, done, queued, seconds: solved.seconds, nodes: solved.nodes, fromFile });
+    options.onPosition?.({ moves: text, ply: state.moveCount, done, queued, seconds: solved.seconds, nodes: solved.nodes, fromFile });
     // Every best move, then every reply: the next positions of the same player.
     for (const own of best.moves) {
       const after = state.clone();
