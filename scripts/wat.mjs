@@ -1,4 +1,4 @@
-// Compiles each models/*.wat to models/*.wasm (run by npm's prepare step, before tsc).
+// Compiles each models/*.wat to models/*.wasm (run by scripts/build.mjs, before tsc).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
