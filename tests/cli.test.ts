@@ -1,10 +1,11 @@
 /** The installed `fossil` command, run as a user would (compiled, from another directory). */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { sharedFile } from "./helpers/paths.js";
+import { CLI, sharedFile } from "./helpers/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-cli-"));
 function file(name: string, text: string): string {
@@ -22,6 +23,12 @@ describe("fossil CLI", () => {
     expect(runCli(["go", "--help"]).stdout).toContain("fossil go score <files..>");
     expect(runCli(["c4", "--help"]).stdout).toContain("fossil c4 solve [files..]");
     expect(runCli(["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("is an executable file after the build, as npx runs it (no node in front)", () => {
+    const r = spawnSync(CLI, ["--version"], { cwd: tmpdir(), encoding: "utf8" });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it("turns a usage mistake into one line and exit code 1, no stack trace", () => {
