@@ -49,7 +49,8 @@ const FORWARD = "FossilBnReluForward";
 const BACKWARD = "FossilBnReluBackward";
 const WASM_FILE = packagePath("models", "bn-kernels.wasm");
 
-let registered = false;
+/** Whether the kernels are registered with the wasm backend (null: not tried yet). */
+let registered: boolean | null = null;
 /** The kernels instantiated on each backend's memory. */
 const instances = new WeakMap<WasmMemory, Kernels>();
 let enabled = true;
@@ -59,29 +60,27 @@ export function setFusedBatchNorm(on: boolean): void {
   enabled = on;
 }
 
-function memoryOf(backend: WasmBackend): WasmMemory {
+/**
+ * What both kernels start from: the backend's memory, the kernels instantiated on it, a tensor's
+ * byte offset in it, and x's channels (c) and cells per channel (m).
+ */
+function kernelContext(backend: WasmBackend, x: TensorInfo): { memory: WasmMemory; k: Kernels; at: (t: TensorInfo) => number; c: number; m: number } {
   const memory = backend.wasm.asm?.memory;
   if (memory === undefined) throw new Error("fused batch norm: the wasm backend's memory is not reachable");
-  return memory;
-}
-
-function kernelsFor(memory: WasmMemory): Kernels {
   let k = instances.get(memory);
   if (!k) {
     k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(WASM_FILE)), { env: { memory } }).exports as unknown as Kernels;
     instances.set(memory, k);
   }
-  return k;
+  const c = x.shape[x.shape.length - 1]!;
+  return { memory, k, at: (t) => backend.dataIdMap.get(t.dataId)!.memoryOffset, c, m: x.shape.reduce((p, d) => p * d, 1) / c };
 }
 
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: WasmBackend };
 
 function forwardKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
   const { x, gamma, beta, skip } = inputs as Record<string, TensorInfo>;
-  const memory = memoryOf(backend), k = kernelsFor(memory);
-  const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-  const c = x!.shape[x!.shape.length - 1]!;
-  const m = x!.shape.reduce((p, d) => p * d, 1) / c;
+  const { memory, k, at, c, m } = kernelContext(backend, x!);
   const y = backend.makeOutput(x!.shape, "float32");
   const [mean, variance, a, b] = Array.from({ length: 4 }, () => backend.makeOutput([c], "float32")) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
   k.colsum(at(x!), m, c, at(mean));
@@ -106,10 +105,7 @@ function forwardKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
 
 function backwardKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
   const { dy, x, y, mean, variance, gamma } = inputs as Record<string, TensorInfo>;
-  const memory = memoryOf(backend), k = kernelsFor(memory);
-  const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-  const c = x!.shape[x!.shape.length - 1]!;
-  const m = x!.shape.reduce((p, d) => p * d, 1) / c;
+  const { memory, k, at, c, m } = kernelContext(backend, x!);
   const dz = backend.makeOutput(x!.shape, "float32");
   const dx = backend.makeOutput(x!.shape, "float32");
   const [dbeta, dgamma, a, b, d] = Array.from({ length: 5 }, () => backend.makeOutput([c], "float32")) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
@@ -136,10 +132,12 @@ function backwardKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
  */
 function registerFusedBatchNorm(tf: Tf): boolean {
   if (tf.getBackend() !== "wasm") return false;
-  if (!registered && existsSync(WASM_FILE)) {
-    tf.registerKernel({ kernelName: FORWARD, backendName: "wasm", kernelFunc: forwardKernel as never });
-    tf.registerKernel({ kernelName: BACKWARD, backendName: "wasm", kernelFunc: backwardKernel as never });
-    registered = true;
+  if (registered === null) {
+    registered = existsSync(WASM_FILE); // looked for once
+    if (registered) {
+      tf.registerKernel({ kernelName: FORWARD, backendName: "wasm", kernelFunc: forwardKernel as never });
+      tf.registerKernel({ kernelName: BACKWARD, backendName: "wasm", kernelFunc: backwardKernel as never });
+    }
   }
   return registered;
 }

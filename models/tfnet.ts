@@ -109,8 +109,8 @@ export class TfNetwork {
     const ops = this.graph.ops;
     for (let index = 0; index < ops.length; index++) {
       const op = ops[index]!;
-      const fusion = training && op.op === "batchnorm" ? this.fusions.get(index) : undefined;
-      if (op.op === "batchnorm" && fusion && canFuseBatchNorm(tf, op.channels)) {
+      const fusion = training ? this.fusions.get(index) : undefined; // batch norms only
+      if (fusion && op.op === "batchnorm" && canFuseBatchNorm(tf, op.channels)) {
         // relu(bn) or relu(bn + skip) in one fused kernel (fused-bn.ts).
         const onStats = (mean: Tensor, variance: Tensor): void => onBatchStats?.(op.name, mean, variance);
         values.set(fusion.output, fusedBatchNormRelu(tf, get(op.input), variable(`${op.name}/gamma`), variable(`${op.name}/beta`), fusion.skip === null ? null : get(fusion.skip), onStats));

@@ -5,23 +5,11 @@
  * stream and every chunk is played alone, the same seed gives the same games whatever the
  * number of workers.
  */
-import { existsSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
+import { builtFile } from "../src/core/files.js";
 import type { SelfPlayParams } from "./selfplay.js";
 import type { SelfPlayChunk, SelfPlayTask } from "./worker.js";
-
-/** The compiled worker (tests run the TypeScript sources, workers need the build). */
-export function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const beside = join(dirname(here), "worker.js");
-  if (here.endsWith(".js") && existsSync(beside)) return beside;
-  const built = join(dirname(here), "..", "dist", "selfplay", "worker.js");
-  if (!existsSync(built)) throw new Error(`self-play worker not built: ${built} (run npm run build)`);
-  return built;
-}
 
 export interface PoolOptions {
   model: string;
@@ -39,7 +27,7 @@ export interface PoolOptions {
 
 export async function runSelfPlayPool(options: PoolOptions, onChunk: (chunk: SelfPlayChunk) => void | Promise<void>): Promise<void> {
   const workers = options.workers ?? cpus().length;
-  const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+  const pool = new Piscina({ filename: builtFile("selfplay", "worker.js"), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
   const size = options.chunk ?? 4 * options.params.concurrentGames;
   const tasks: Promise<void>[] = [];
   try {

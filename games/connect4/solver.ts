@@ -122,9 +122,9 @@ export class Connect4Solver {
     let moves: number[] = [];
     for (const [col, next] of children) {
       let value: number;
-      const known = this.book?.lookup(next);
+      const inBook = this.book?.lookup(next);
       if (next.ended) value = 0;
-      else if (known) value = -known.score;
+      else if (inBook) value = -inBook.score;
       else if (best === -Infinity || canWinNext(next.curLo, next.curHi, next.maskLo, next.maskHi)) value = -this.exact(next);
       else if (!this.atMost(next, -best)) continue; // worse than the best so far
       else value = this.atMost(next, -best - 1) ? -this.exact(next) : best;

@@ -14,7 +14,7 @@ import { WIDTH } from "../../games/connect4/bitboard.js";
 import { Connect4Solver, type BestMoves } from "../../games/connect4/solver.js";
 import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
 import { InputError } from "../core/errors.js";
-import { packagePath } from "../core/files.js";
+import { builtFile } from "../core/files.js";
 
 const HEADER = "# fossil Connect Four opening book: <moves> <score> <best columns> (games/connect4/book.ts)\n";
 
@@ -48,7 +48,6 @@ function resume(out: string): Connect4Book {
   return Connect4Book.parse(whole, out);
 }
 
-
 /**
  * Builds or extends a book file; returns the book. Plies are taken two at a time (the positions
  * of both players at one move number), every position of a round solved side by side.
@@ -62,9 +61,7 @@ export async function buildBook(options: BookOptions): Promise<Connect4Book> {
   let solve: (moves: string) => Promise<SolvedPosition>;
   let pool: Piscina | null = null;
   if (workers > 1) {
-    const file = packagePath("dist", "src", "commands", "c4-book-worker.js");
-    if (!existsSync(file)) throw new Error(`book worker not built: ${file} (run npm run build)`);
-    pool = new Piscina({ filename: file, minThreads: workers, maxThreads: workers });
+    pool = new Piscina({ filename: builtFile("src", "commands", "c4-book-worker.js"), minThreads: workers, maxThreads: workers });
     solve = (moves) => pool!.run({ moves, tableBits }) as Promise<SolvedPosition>;
   } else {
     const solver = new Connect4Solver(tableBits);

@@ -23,6 +23,16 @@ export function readTextFile(file: string): string {
 }
 
 /**
+ * A compiled module of fossil (worker threads load JavaScript, also when the tests run the
+ * TypeScript sources): `dist/<parts>`; an Error if it has not been built.
+ */
+export function builtFile(...parts: string[]): string {
+  const file = packagePath("dist", ...parts);
+  if (!existsSync(file)) throw new Error(`${file} is not built (run npm run build)`);
+  return file;
+}
+
+/**
  * A file shipped with fossil: `parts` joined to the package root, found as the nearest folder
  * above this module with a package.json (the same from the sources and from dist/).
  */
