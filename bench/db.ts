@@ -11,7 +11,7 @@ import { computeLadder } from "../db/ladder.js";
 import { fitRatings, type Result } from "../db/ratings.js";
 import { openDatabase } from "../db/schema.js";
 import { encodeGoMoves, ensurePlayer, insertGames, type GameRow } from "../db/store.js";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 
 const PLAYERS = 200;
 const GAMES = 100_000;

@@ -18,7 +18,7 @@ import { canFuseBatchNorm, setFusedBatchNorm } from "../models/fused-bn.js";
 import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../models/tfnet.js";
 import { loadTf } from "../models/tf.js";
 import { initWeights } from "../models/weights.js";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const TRAIN_BATCH = 128;

@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type * as GoBoardModule from "@sabaki/go-board";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 import { GoState, defaultMoveCap } from "../games/go/state.js";
 import { playout } from "../games/go/playout.js";
 import { Connect4Solver } from "../games/connect4/solver.js";

@@ -14,7 +14,7 @@ import { OnnxModel } from "../models/inference.js";
 import { exportOnnx } from "../models/onnx/export.js";
 import { randomBatch } from "../models/synthetic.js";
 import { initWeights } from "../models/weights.js";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 import { runSelfPlayPool } from "../selfplay/pool.js";
 import { DEFAULT_SELFPLAY, type SelfPlayParams } from "../selfplay/selfplay.js";
 

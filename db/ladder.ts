@@ -1,5 +1,5 @@
 /** Ratings of the players in a database: the fit over its games, and rating snapshots. */
-import { InputError } from "../src/core/errors.js";
+import { InputError } from "../core/errors.js";
 import { blackScoreOf, fitRatings, type Result } from "./ratings.js";
 import type { Db } from "./schema.js";
 

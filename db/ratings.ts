@@ -10,7 +10,7 @@
  * how well each rating is known relative to the anchor.
  */
 
-import { parseResultText } from "../src/core/player.js";
+import { parseResultText } from "../core/player.js";
 
 export interface Result {
   black: number;

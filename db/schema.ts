@@ -6,7 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { existsSync, statSync } from "node:fs";
-import { InputError } from "../src/core/errors.js";
+import { InputError } from "../core/errors.js";
 
 /** "foss" as a 32-bit integer, marks fossil databases. */
 export const APPLICATION_ID = 0x666f7373;

@@ -4,7 +4,7 @@
  * written), runs and matches. Several processes may write at once: SQLite's busy timeout and
  * IMMEDIATE transactions serialise them.
  */
-import { resultText, type Outcome } from "../src/core/player.js";
+import { resultText, type Outcome } from "../core/player.js";
 import type { Game } from "../games/game.js";
 import { GoGame } from "../games/go/game.js";
 import { rulesText } from "../games/go/rules.js";

@@ -2,7 +2,7 @@
  * The interface every game implements (DESIGN.md §3): a static description (`Game`) and a
  * mutable position (`GameState`). Search, training and storage see games only through this.
  */
-import type { Outcome, Player } from "../src/core/player.js";
+import type { Outcome, Player } from "../core/player.js";
 
 export interface GameState {
   /** The player to move. */

@@ -1,5 +1,5 @@
 /** The games fossil knows, by the identifiers used on the command line and in the database. */
-import { InputError } from "../src/core/errors.js";
+import { InputError } from "../core/errors.js";
 import { Connect4Game } from "./connect4/state.js";
 import type { Game } from "./game.js";
 import { GoGame } from "./go/game.js";

@@ -5,7 +5,7 @@
  * No recursion anywhere: real OGS exports nest every move in its own subtree, and a file may
  * nest tens of thousands deep. Errors name the file and line:column.
  */
-import { SgfError } from "../src/core/errors.js";
+import { SgfError } from "../core/errors.js";
 
 export interface SgfNode {
   /** Property values by identifier ("B", "AB", "SZ", ...); each property has one or more values. */

@@ -9,7 +9,7 @@
  * one tanh output). Every convolution is followed by batch normalisation; convolutions have no
  * bias (batch norm's shift takes its place).
  */
-import { InputError } from "../src/core/errors.js";
+import { InputError } from "../core/errors.js";
 import type { Game } from "../games/game.js";
 
 export interface Architecture {

@@ -8,8 +8,8 @@
  * (architecture, step, Rng state, training params, list of arrays), then the float32 arrays.
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { InputError } from "../src/core/errors.js";
-import { Rng, type RngState } from "../src/core/rng.js";
+import { InputError } from "../core/errors.js";
+import { Rng, type RngState } from "../core/rng.js";
 import type { Architecture } from "./arch.js";
 import { exportOnnx, type ModelMetadata } from "./onnx/export.js";
 import type { Weights } from "./weights.js";

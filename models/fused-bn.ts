@@ -13,7 +13,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import { packagePath } from "../src/core/files.js";
+import { packagePath } from "../core/files.js";
 import { BN_EPSILON } from "./arch.js";
 
 type Tf = typeof tfTypes;

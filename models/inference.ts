@@ -3,7 +3,7 @@
  * (NCHW planes, as games encode them) and returns policy logits and values.
  */
 import * as ort from "onnxruntime-node";
-import { InputError } from "../src/core/errors.js";
+import { InputError } from "../core/errors.js";
 import type { Architecture } from "./arch.js";
 import { checkModelFits, readModelFile, readModelInfo, type ModelInfo } from "./onnx/read.js";
 import type { Prediction } from "./tfnet.js";

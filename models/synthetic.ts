@@ -3,7 +3,7 @@
  * over), a one-hot policy target on a random legal move, a random outcome. For benchmarks and
  * tests of the training machinery, where what matters is realistic inputs, not good targets.
  */
-import type { Rng } from "../src/core/rng.js";
+import type { Rng } from "../core/rng.js";
 import type { Game } from "../games/game.js";
 import type { Batch } from "./tfnet.js";
 

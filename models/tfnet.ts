@@ -7,7 +7,7 @@
  * inference, which are what the ONNX export folds into the convolutions.
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
-import type { Rng } from "../src/core/rng.js";
+import type { Rng } from "../core/rng.js";
 import { BN_EPSILON, buildGraph, type Architecture, type Graph } from "./arch.js";
 import { canFuseBatchNorm, fusedBatchNormRelu } from "./fused-bn.js";
 import { checkWeights, type Weights } from "./weights.js";

@@ -2,7 +2,7 @@
  * Network weights as plain typed arrays, independent of any framework: what checkpoints store,
  * what TensorFlow.js variables are made from and what the ONNX exporter writes.
  */
-import type { Rng } from "../src/core/rng.js";
+import type { Rng } from "../core/rng.js";
 import type { Graph, WeightSpec } from "./arch.js";
 
 export type Weights = Map<string, Float32Array>;

@@ -4,8 +4,8 @@
  * are not copies, and the same seed gives the same openings). An external engine's crash,
  * timeout or illegal move ends that game with the reason recorded and no result; the match goes on.
  */
-import { resultText, type Outcome, type Player } from "../src/core/player.js";
-import type { Rng } from "../src/core/rng.js";
+import { resultText, type Outcome, type Player } from "../core/player.js";
+import type { Rng } from "../core/rng.js";
 import type { Game } from "../games/game.js";
 import { GtpError } from "./gtp.js";
 import { playsConcurrently, randomMove, type MatchPlayer } from "./players.js";

@@ -9,8 +9,8 @@
  * and a parent reads a child's value with the sign flipped. Illegal moves are never expanded;
  * terminal positions are scored by the rules.
  */
-import { valueFor } from "../src/core/player.js";
-import type { Rng } from "../src/core/rng.js";
+import { valueFor } from "../core/player.js";
+import type { Rng } from "../core/rng.js";
 import type { GameState } from "../games/game.js";
 
 export interface SearchParams {

@@ -8,9 +8,9 @@
  *   solver            Connect Four: perfect play, random among equally good moves
  *   gtp:COMMAND       an external engine over GTP (Go), e.g. gtp:/usr/games/gnugo --mode gtp --level 1
  */
-import { InputError } from "../src/core/errors.js";
-import { valueFor, type Player } from "../src/core/player.js";
-import type { Rng } from "../src/core/rng.js";
+import { InputError } from "../core/errors.js";
+import { valueFor, type Player } from "../core/player.js";
+import type { Rng } from "../core/rng.js";
 import type { Game, GameState } from "../games/game.js";
 import { Connect4Book } from "../games/connect4/book.js";
 import { Connect4Solver } from "../games/connect4/solver.js";

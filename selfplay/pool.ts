@@ -7,7 +7,7 @@
  */
 import { cpus } from "node:os";
 import { Piscina } from "piscina";
-import { builtFile } from "../src/core/files.js";
+import { builtFile } from "../core/files.js";
 import type { SelfPlayParams } from "./selfplay.js";
 import type { SelfPlayChunk, SelfPlayTask } from "./worker.js";
 

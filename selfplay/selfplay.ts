@@ -10,8 +10,8 @@
  * game along; Dirichlet noise on full searches; a temperature schedule; resignation below a
  * value threshold, disabled in a share of games to measure false resignations.
  */
-import { valueFor, type Outcome, type Player } from "../src/core/player.js";
-import type { Rng } from "../src/core/rng.js";
+import { valueFor, type Outcome, type Player } from "../core/player.js";
+import type { Rng } from "../core/rng.js";
 import type { Game, GameState } from "../games/game.js";
 import { chooseMove, SearchTree, simulate, type Evaluation, type SearchParams } from "./mcts.js";
 

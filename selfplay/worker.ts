@@ -5,7 +5,7 @@
  */
 import { parseGameSpec } from "../games/index.js";
 import { OnnxModel } from "../models/inference.js";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 import { playSelfPlay, type PlayedGame, type SelfPlayParams } from "./selfplay.js";
 
 export interface SelfPlayTask {

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { FossilError } from "./core/errors.js";
+import { FossilError } from "../core/errors.js";
 import { c4BookCommand } from "./commands/c4-book.js";
 import { c4SolveCommand } from "./commands/c4-solve.js";
 import { demoCommand } from "./commands/demo.js";

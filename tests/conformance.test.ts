@@ -8,9 +8,9 @@ import { Connect4Game, Connect4State } from "../games/connect4/state.js";
 import { hasFour } from "../games/connect4/bitboard.js";
 import { GoGame } from "../games/go/game.js";
 import { GoState } from "../games/go/state.js";
-import { IllegalMoveError, InputError } from "../src/core/errors.js";
+import { IllegalMoveError, InputError } from "../core/errors.js";
 import { parseGameSpec } from "../games/index.js";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 
 interface Case {
   game: Game;

@@ -4,8 +4,8 @@ import { Connect4Solver } from "../games/connect4/solver.js";
 import { Connect4Game, Connect4State } from "../games/connect4/state.js";
 import { scorePosition } from "../src/commands/c4-solve.js";
 import { connect4FromMoves } from "../games/connect4/state.js";
-import { InputError } from "../src/core/errors.js";
-import { Rng } from "../src/core/rng.js";
+import { InputError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
 import { sharedFile } from "./helpers/paths.js";
 
 /** The kind of four-in-a-row through the stone at (col, row) of a plain grid, or null. */

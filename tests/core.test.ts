@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/core/rng.js";
-import { FossilError, IllegalMoveError, formatWhere } from "../src/core/errors.js";
-import { outcomeFromScore, resultText, valueFor } from "../src/core/player.js";
+import { Rng } from "../core/rng.js";
+import { FossilError, IllegalMoveError, formatWhere } from "../core/errors.js";
+import { outcomeFromScore, resultText, valueFor } from "../core/player.js";
 
 describe("Rng", () => {
   it("repeats a stream from the same seed and differs across seeds", () => {
@@ -88,7 +88,7 @@ describe("outcomes and errors", () => {
 
 describe("SGF result text", () => {
   it("parses what resultText writes, and the other forms records use", async () => {
-    const { parseResultText } = await import("../src/core/player.js");
+    const { parseResultText } = await import("../core/player.js");
     for (const o of [outcomeFromScore(3.5, "score"), outcomeFromScore(-12, "score"), outcomeFromScore(0, "score"), { winner: 1, score: NaN, reason: "resign" } as const]) {
       expect(resultText(parseResultText(resultText(o))!)).toBe(resultText(o));
     }

@@ -7,8 +7,8 @@ import { computeLadder, parseAnchor } from "../db/ladder.js";
 import { blackScoreOf, fitRatings, type Result } from "../db/ratings.js";
 import { APPLICATION_ID, openDatabase, SCHEMA_VERSION } from "../db/schema.js";
 import { decodeGoMoves, encodeGoMoves, ensurePlayer, insertGames } from "../db/store.js";
-import { InputError } from "../src/core/errors.js";
-import { Rng } from "../src/core/rng.js";
+import { InputError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
 import { ROOT } from "./helpers/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-db-"));

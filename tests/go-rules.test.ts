@@ -3,8 +3,8 @@ import { Board, BLACK_STONE, WHITE_STONE, type StoneColor } from "../games/go/bo
 import { GoGame, parseGoAction } from "../games/go/game.js";
 import { makeRules } from "../games/go/rules.js";
 import { GoState } from "../games/go/state.js";
-import { IllegalMoveError } from "../src/core/errors.js";
-import { Rng } from "../src/core/rng.js";
+import { IllegalMoveError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
 import { ascii, checkInvariants, playAll, position } from "./helpers/go.js";
 
 const at = (state: GoState, text: string): number => parseGoAction(text, state.size);

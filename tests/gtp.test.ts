@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseGameSpec } from "../games/index.js";
 import { OnnxModel } from "../models/inference.js";
 import { GtpEngine } from "../src/gtp/engine.js";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 import { GtpClient } from "../selfplay/gtp.js";
 import { playMatch, type MatchGame } from "../selfplay/match.js";
 import { createPlayer } from "../selfplay/players.js";

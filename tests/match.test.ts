@@ -7,8 +7,8 @@ import type { Game } from "../games/game.js";
 import { parseGameSpec } from "../games/index.js";
 import { Connect4Solver } from "../games/connect4/solver.js";
 import type { Connect4State } from "../games/connect4/state.js";
-import { InputError } from "../src/core/errors.js";
-import { Rng } from "../src/core/rng.js";
+import { InputError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
 import { playMatch, type MatchGame } from "../selfplay/match.js";
 import { createPlayer } from "../selfplay/players.js";
 

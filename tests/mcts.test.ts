@@ -2,9 +2,9 @@
 import { describe, expect, it } from "vitest";
 import type { GameState } from "../games/game.js";
 import { parseGameSpec } from "../games/index.js";
-import { IllegalMoveError } from "../src/core/errors.js";
-import { outcomeFromScore, type Outcome, type Player } from "../src/core/player.js";
-import { Rng } from "../src/core/rng.js";
+import { IllegalMoveError } from "../core/errors.js";
+import { outcomeFromScore, type Outcome, type Player } from "../core/player.js";
+import { Rng } from "../core/rng.js";
 import { chooseMove, DEFAULT_SEARCH, searchSync, SearchTree, simulate, type Evaluation, type SearchParams } from "../selfplay/mcts.js";
 
 /**

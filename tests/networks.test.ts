@@ -20,9 +20,9 @@ import { batchNormTraining, DEFAULT_TRAINING, TfNetwork, Trainer, type Batch, ty
 import { loadTf, switchBackend, type Tf } from "../models/tf.js";
 import { initWeights, type Weights } from "../models/weights.js";
 import { randomBatch } from "../models/synthetic.js";
-import { InputError } from "../src/core/errors.js";
+import { InputError } from "../core/errors.js";
 import type { Tensor } from "@tensorflow/tfjs-core";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-nn-"));
 let tf: Tf;

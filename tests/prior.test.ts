@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 import { splitByGame } from "../src/prior/dataset.js";
 import { readModelFile } from "../models/onnx/read.js";
 import { runCli } from "./helpers/cli.js";

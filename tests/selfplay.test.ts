@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Game } from "../games/game.js";
 import { parseGameSpec } from "../games/index.js";
-import { Rng } from "../src/core/rng.js";
+import { Rng } from "../core/rng.js";
 import { DEFAULT_SELFPLAY, playSelfPlay, type BatchEvaluator, type PlayedGame, type SelfPlayParams } from "../selfplay/selfplay.js";
 
 /** A network whose outputs are a fixed pseudo-random function of each position's planes. */

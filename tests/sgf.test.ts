@@ -3,9 +3,9 @@ import sabakiSgf, { type NodeObject } from "@sabaki/sgf";
 import { describe, expect, it } from "vitest";
 import { parseSgf, writeSgf } from "../games/sgf.js";
 import { readGoRecords, replay, variationRecords, writeGoRecords, type GoRecord } from "../games/go/record.js";
-import { IllegalMoveError, SgfError } from "../src/core/errors.js";
-import { resultText, outcomeFromScore } from "../src/core/player.js";
-import { Rng } from "../src/core/rng.js";
+import { IllegalMoveError, SgfError } from "../core/errors.js";
+import { resultText, outcomeFromScore } from "../core/player.js";
+import { Rng } from "../core/rng.js";
 import { GoGame } from "../games/go/game.js";
 import { sharedFile } from "./helpers/paths.js";
 

@@ -17,8 +17,8 @@
  * moves and the opponent plays anything — the positions the `solver` player asks about.
  */
 import { existsSync } from "node:fs";
-import { InputError } from "../../src/core/errors.js";
-import { packagePath, readTextFile } from "../../src/core/files.js";
+import { InputError } from "../../core/errors.js";
+import { packagePath, readTextFile } from "../../core/files.js";
 import { CELLS, WIDTH } from "./bitboard.js";
 import type { BestMoves } from "./solver.js";
 import { connect4FromMoves, type Connect4State } from "./state.js";

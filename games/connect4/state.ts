@@ -3,8 +3,8 @@
  * parsed 1-based, "1".."7", as in Pons's move strings). The first player (0) wins by making four
  * in a row first; a full board without four is a draw.
  */
-import { IllegalMoveError, InputError, type IllegalReason } from "../../src/core/errors.js";
-import { outcomeFromScore, type Outcome, type Player } from "../../src/core/player.js";
+import { IllegalMoveError, InputError, type IllegalReason } from "../../core/errors.js";
+import { outcomeFromScore, type Outcome, type Player } from "../../core/player.js";
 import type { Game, GameState } from "../game.js";
 import { CELLS, hasFour, HEIGHT, LO_COLUMNS, TOP_HI, TOP_LO, WIDTH } from "./bitboard.js";
 

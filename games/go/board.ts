@@ -7,7 +7,7 @@
  * Column 0 of every row and rows 0 and N + 1 are border, so the four neighbours of a point are
  * p - 1, p + 1, p - S, p + S and never fall outside the array.
  */
-import { Rng } from "../../src/core/rng.js";
+import { Rng } from "../../core/rng.js";
 
 export const EMPTY = 0;
 export const BLACK_STONE = 1;

@@ -2,7 +2,7 @@
  * Go as a `Game`: square boards 2x2 to 19x19, actions y·N + x for points (row y from the top,
  * column x from the left, the SGF order) and N² for pass.
  */
-import { InputError } from "../../src/core/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { Game } from "../game.js";
 import { MAX_SIZE, MIN_SIZE } from "./board.js";
 import { makeRules, type GoRules } from "./rules.js";

@@ -5,7 +5,7 @@
  * elsewhere play uniformly random legal moves that neither fill a one-point own eye nor put a
  * chain of two or more own stones into atari (self-atari), falling back to any non-eye move.
  */
-import type { Rng } from "../../src/core/rng.js";
+import type { Rng } from "../../core/rng.js";
 import { EMPTY, type Board, type StoneColor } from "./board.js";
 import { playoutMove } from "./playout.js";
 import type { GoState } from "./state.js";

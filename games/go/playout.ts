@@ -3,7 +3,7 @@
  * uniformly from the legal moves that do not fill a one-point own eye (Board.isOwnEye); with
  * none left the player passes. Used by the rollout reference player and the rules benchmark.
  */
-import type { Rng } from "../../src/core/rng.js";
+import type { Rng } from "../../core/rng.js";
 import type { StoneColor } from "./board.js";
 import type { GoState } from "./state.js";
 

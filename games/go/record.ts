@@ -3,8 +3,8 @@
  * stones, the main line of moves), replaying it under the rules, and turning records back into
  * SGF that other tools read.
  */
-import { IllegalMoveError, SgfError, type Where } from "../../src/core/errors.js";
-import { formatNumber, playerLetter, type Player } from "../../src/core/player.js";
+import { IllegalMoveError, SgfError, type Where } from "../../core/errors.js";
+import { formatNumber, playerLetter, type Player } from "../../core/player.js";
 import { parseSgf, sgfNode, writeSgf, type SgfCollection, type SgfNode, type SourceMap } from "../sgf.js";
 import { BLACK_STONE, EMPTY, MAX_SIZE, MIN_SIZE, WHITE_STONE } from "./board.js";
 import { goActionText } from "./game.js";

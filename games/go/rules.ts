@@ -15,8 +15,8 @@
  * `japanese` exists to replay human records played under Japanese rules, where long cycles are
  * not forbidden move by move; such games are still scored here by area count.
  */
-import { InputError } from "../../src/core/errors.js";
-import { formatNumber } from "../../src/core/player.js";
+import { InputError } from "../../core/errors.js";
+import { formatNumber } from "../../core/player.js";
 
 export type KoRule = "positional-superko" | "simple";
 export type RulesName = "tromp-taylor" | "chinese" | "japanese";

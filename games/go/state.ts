@@ -7,8 +7,8 @@
  * how many recorded positions have each stone total makes the common case (no such position)
  * a single array read; otherwise the matching entries are compared on the full 64-bit hash.
  */
-import { IllegalMoveError, type IllegalReason } from "../../src/core/errors.js";
-import { outcomeFromScore, type Outcome, type Player } from "../../src/core/player.js";
+import { IllegalMoveError, type IllegalReason } from "../../core/errors.js";
+import { outcomeFromScore, type Outcome, type Player } from "../../core/player.js";
 import type { GameState } from "../game.js";
 import { Board, EMPTY, type StoneColor } from "./board.js";
 import { makeRules, rulesText, type GoRules } from "./rules.js";

@@ -3,7 +3,7 @@
  * planes, architecture, step, run) and a check that the file is an ONNX model at all.
  */
 import { readFileSync } from "node:fs";
-import { InputError } from "../../src/core/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { Architecture } from "../arch.js";
 import { decodeMessage, fieldString, ProtoError } from "./proto.js";
 

@@ -13,8 +13,8 @@ import { Connect4Book, BUILTIN_BOOK, canonicalKey, columnsText } from "../../gam
 import { WIDTH } from "../../games/connect4/bitboard.js";
 import { Connect4Solver, type BestMoves } from "../../games/connect4/solver.js";
 import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
-import { InputError } from "../core/errors.js";
-import { builtFile } from "../core/files.js";
+import { InputError } from "../../core/errors.js";
+import { builtFile } from "../../core/files.js";
 
 const HEADER = "# fossil Connect Four opening book: <moves> <score> <best columns> (games/connect4/book.ts)\n";
 

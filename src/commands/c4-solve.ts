@@ -5,12 +5,12 @@
  */
 import { createInterface } from "node:readline";
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { FossilError, InputError } from "../core/errors.js";
+import { FossilError, InputError } from "../../core/errors.js";
 import { Connect4Book } from "../../games/connect4/book.js";
 import { Connect4Solver } from "../../games/connect4/solver.js";
 import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
 import { CELLS } from "../../games/connect4/bitboard.js";
-import { readTextFile } from "../core/files.js";
+import { readTextFile } from "../../core/files.js";
 
 /** Score of a position for the side to move; a finished game scores as the loss it is. */
 export function scorePosition(state: Connect4State, solver: Connect4Solver): number {

@@ -5,13 +5,13 @@
  * number and reason, and a summary ends the run.
  */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { GoRecord } from "../../games/go/record.js";
 import { openDatabase } from "../../db/schema.js";
 import { createHash } from "node:crypto";
 import { parseGameSpec } from "../../games/index.js";
 import { GoGame } from "../../games/go/game.js";
-import { Rng } from "../core/rng.js";
+import { Rng } from "../../core/rng.js";
 import { ensurePlayer, gameColumns, insertGames, outcomeColumns } from "../../db/store.js";
 import { generateBuiltinGames, generateConnect4Games, generateTeacherGames } from "../prior/teacher.js";
 import { Progress } from "../progress.js";

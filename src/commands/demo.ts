@@ -4,8 +4,8 @@
  * for the study runner until that exists.
  */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { Rng } from "../core/rng.js";
-import { resultText } from "../core/player.js";
+import { Rng } from "../../core/rng.js";
+import { resultText } from "../../core/player.js";
 import { GoGame } from "../../games/go/game.js";
 import { playoutMove } from "../../games/go/playout.js";
 import { writeGoRecords, type GoMove } from "../../games/go/record.js";

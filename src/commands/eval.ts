@@ -1,6 +1,6 @@
 /** `fossil eval predict --model FILE.onnx PATH... [--json]`: move-prediction accuracy and outcome error. */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { FossilError, InputError } from "../core/errors.js";
+import { FossilError, InputError } from "../../core/errors.js";
 import { parseGameSpec } from "../../games/index.js";
 import { readGoRecords, type GoRecord } from "../../games/go/record.js";
 import { OnnxModel } from "../../models/inference.js";

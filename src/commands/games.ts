@@ -7,15 +7,15 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { FossilError, InputError } from "../core/errors.js";
-import { parseResultText, playerLetter } from "../core/player.js";
+import { FossilError, InputError } from "../../core/errors.js";
+import { parseResultText, playerLetter } from "../../core/player.js";
 import { parseSgfRecovering } from "../../games/sgf.js";
 import { parseGameSpec } from "../../games/index.js";
 import { firstPlayerOf, recordFromTree, replay, writeGoRecords, type GoRecord } from "../../games/go/record.js";
 import { makeRules, parseRulesText, rulesText } from "../../games/go/rules.js";
 import { openDatabase, type Db } from "../../db/schema.js";
 import { decodeGoMoves, decodeSetup, encodeGoMoves, ensurePlayer, outcomeColumns, insertGames, kindOfSpec, type GameRow, type GameSource, type PlayerKind } from "../../db/store.js";
-import { readInputBytes } from "../core/files.js";
+import { readInputBytes } from "../../core/files.js";
 import { readSgfFile } from "../io.js";
 
 /** Files under the given paths: folders are searched for .sgf and .csv files (sorted). */

@@ -1,7 +1,7 @@
 /** `fossil go score FILE...`: Tromp–Taylor area result of each game's main line. */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { FossilError } from "../core/errors.js";
-import { resultText, outcomeFromScore } from "../core/player.js";
+import { FossilError } from "../../core/errors.js";
+import { resultText, outcomeFromScore } from "../../core/player.js";
 import { recordFromTree, replay } from "../../games/go/record.js";
 import { parseSgfRecovering } from "../../games/sgf.js";
 import { readSgfFile } from "../io.js";

@@ -4,8 +4,8 @@
  * game's players at the end.
  */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { InputError } from "../core/errors.js";
-import { Rng } from "../core/rng.js";
+import { InputError } from "../../core/errors.js";
+import { Rng } from "../../core/rng.js";
 import { parseGameSpec } from "../../games/index.js";
 import { GoGame } from "../../games/go/game.js";
 import { computeLadder, formatLadder } from "../../db/ladder.js";

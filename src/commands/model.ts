@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { InputError } from "../core/errors.js";
-import { Rng } from "../core/rng.js";
+import { InputError } from "../../core/errors.js";
+import { Rng } from "../../core/rng.js";
 import { parseGameSpec } from "../../games/index.js";
 import type { Game, GameState } from "../../games/game.js";
 import { GoGame } from "../../games/go/game.js";

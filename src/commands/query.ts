@@ -4,7 +4,7 @@
  * are refused before they run, and the database is opened read-only besides.
  */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../../core/errors.js";
 import { openDatabase } from "../../db/schema.js";
 
 interface QueryArgs {

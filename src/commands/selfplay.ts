@@ -5,7 +5,7 @@
  */
 import { basename } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../../core/errors.js";
 import { parseGameSpec } from "../../games/index.js";
 import { openDatabase } from "../../db/schema.js";
 import { ensurePlayer, ensureRun, gameColumns, insertGamesWithSamples, outcomeColumns } from "../../db/store.js";

@@ -1,6 +1,6 @@
 /** `fossil train sl --db FILE --game go:9 --source human|teacher [...] --out FILE.onnx`. */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../../core/errors.js";
 import { parseGameSpec } from "../../games/index.js";
 import { openDatabase } from "../../db/schema.js";
 

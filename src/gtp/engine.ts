@@ -5,9 +5,9 @@
  * (empty, comments). It never throws on input: malformed, unknown and illegal commands get an
  * error reply.
  */
-import { InputError } from "../core/errors.js";
-import { resultText, outcomeFromScore, type Player } from "../core/player.js";
-import { Rng } from "../core/rng.js";
+import { InputError } from "../../core/errors.js";
+import { resultText, outcomeFromScore, type Player } from "../../core/player.js";
+import { Rng } from "../../core/rng.js";
 import { GoGame, goActionText, parseGoAction } from "../../games/go/game.js";
 import { BLACK_STONE, EMPTY } from "../../games/go/board.js";
 import { makeRules } from "../../games/go/rules.js";

@@ -4,9 +4,9 @@
  * policy target, the legal moves, the game's result for the side to move). Games are split into
  * training and validation by game, never by position.
  */
-import { InputError } from "../core/errors.js";
-import type { Rng } from "../core/rng.js";
-import { parseResultText, valueFor } from "../core/player.js";
+import { InputError } from "../../core/errors.js";
+import type { Rng } from "../../core/rng.js";
+import { parseResultText, valueFor } from "../../core/player.js";
 import type { Db } from "../../db/schema.js";
 import { decodeGoMoves, decodeSetup } from "../../db/store.js";
 import type { Game, GameState } from "../../games/game.js";

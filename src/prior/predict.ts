@@ -6,7 +6,7 @@
  * most likely (top-3); the outcome error is (value - z)^2 with z the game's result for the side to
  * move (+1, -1, 0), over games with a result.
  */
-import { parseResultText, valueFor } from "../core/player.js";
+import { parseResultText, valueFor } from "../../core/player.js";
 import { replay, type GoRecord } from "../../games/go/record.js";
 import type { GoState } from "../../games/go/state.js";
 import type { Game } from "../../games/game.js";

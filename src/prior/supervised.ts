@@ -6,7 +6,7 @@
  * state beside it (`<out>.last.onnx` / `.state`) from which an interrupted training resumes.
  */
 import { existsSync } from "node:fs";
-import { Rng } from "../core/rng.js";
+import { Rng } from "../../core/rng.js";
 import type { Db } from "../../db/schema.js";
 import type { Game } from "../../games/game.js";
 import { architectureFor, buildGraph } from "../../models/arch.js";

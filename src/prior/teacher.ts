@@ -7,9 +7,9 @@
  * reported.
  */
 import { existsSync } from "node:fs";
-import { InputError } from "../core/errors.js";
-import type { Outcome, Player } from "../core/player.js";
-import type { Rng } from "../core/rng.js";
+import { InputError } from "../../core/errors.js";
+import type { Outcome, Player } from "../../core/player.js";
+import type { Rng } from "../../core/rng.js";
 import { Connect4Book } from "../../games/connect4/book.js";
 import type { Connect4State } from "../../games/connect4/state.js";
 import type { Game } from "../../games/game.js";
