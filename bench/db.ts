@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { computeLadder } from "../db/ladder.js";
 import { fitRatings, type Result } from "../db/ratings.js";
 import { openDatabase } from "../db/schema.js";
-import { encodeGoMoves, ensurePlayer, insertGames, type GameRow } from "../db/store.js";
+import { ensurePlayer, gameColumns, insertGames, type GameRow } from "../db/store.js";
+import { parseGameSpec } from "../games/index.js";
 import { Rng } from "../core/rng.js";
 
 const PLAYERS = 200;
@@ -31,18 +32,13 @@ for (let g = 0; g < GAMES; g++) {
 console.log(`fossil database benchmark — node ${process.version}`);
 const db = openDatabase(join(mkdtempSync(join(tmpdir(), "fossil-bench-db-")), "bench.db"));
 const ids = truth.map((_, i) => ensurePlayer(db, { name: `player-${i}`, kind: "other", game: "go:9" }));
-const moves = encodeGoMoves(Array.from({ length: 60 }, () => rng.int(82)), 9);
+const columns = gameColumns(parseGameSpec("go:9"), Array.from({ length: 60 }, () => rng.int(82)));
 const rows: GameRow[] = results.map((r) => ({
-  game: "go:9",
-  boardSize: 9,
-  rules: "tromp-taylor komi=7",
-  komi: 7,
+  ...columns,
   blackId: ids[r.black]!,
   whiteId: ids[r.white]!,
-  moves,
   result: r.blackScore === 1 ? "B+R" : "W+R",
   winner: r.blackScore === 1 ? 0 : 1,
-  length: 60,
   endReason: "resign",
   source: "match",
 }));

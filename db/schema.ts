@@ -125,6 +125,14 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (game_id, ply)
   );
   `,
+  `
+  -- The full game spec each game was played under ("go:9:chinese:7.5", "connect4"); board_size,
+  -- rules and komi follow from it. Older rows get it from their rules text ("chinese komi=7.5").
+  ALTER TABLE games ADD COLUMN spec TEXT;
+  UPDATE games SET spec = CASE
+    WHEN rules IS NOT NULL THEN game || ':' || replace(rules, ' komi=', ':')
+    ELSE game END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,11 +6,10 @@
  */
 import { resultText, type Outcome } from "../core/player.js";
 import type { Game } from "../games/game.js";
-import { GoGame } from "../games/go/game.js";
-import { rulesText } from "../games/go/rules.js";
+import type { PlayerKind } from "../selfplay/spec.js";
 import type { Db } from "./schema.js";
 
-export type PlayerKind = "network" | "random" | "rollout" | "solver" | "gtp" | "human" | "other";
+export type { PlayerKind };
 export type GameSource = "selfplay" | "match" | "import" | "teacher" | "human";
 
 export interface PlayerInfo {
@@ -27,7 +26,9 @@ export interface PlayerInfo {
 }
 
 export interface GameRow {
+  /** The family ("go:9", "connect4") and the full spec ("go:9:chinese:7.5") the game was played under. */
   game: string;
+  spec: string;
   boardSize?: number | null;
   rules?: string | null;
   komi?: number | null;
@@ -46,17 +47,6 @@ export interface GameRow {
   runId?: number | null;
   playedAt?: string | null;
   fingerprint?: string | null;
-}
-
-/** Infers a player's kind from its spec string (`random`, `rollout:200`, `mcts:FILE:64`, ...). */
-export function kindOfSpec(spec: string): PlayerKind {
-  const head = spec.split(":")[0]!.toLowerCase();
-  if (head === "random") return "random";
-  if (head === "rollout") return "rollout";
-  if (head === "solver") return "solver";
-  if (head === "gtp") return "gtp";
-  if (head === "policy" || head === "mcts") return "network";
-  return "other";
 }
 
 /** The id of the player with this name, created (with `info`) if it does not exist yet. */
@@ -87,9 +77,18 @@ export function ensurePlayer(db: Db, info: PlayerInfo): number {
 }
 
 const GAME_COLUMNS = [
-  "game", "board_size", "rules", "komi", "black_id", "white_id", "moves", "setup", "result", "winner", "score", "length",
+  "game", "spec", "board_size", "rules", "komi", "black_id", "white_id", "moves", "setup", "result", "winner", "score", "length",
   "end_reason", "source", "match_id", "run_id", "played_at", "fingerprint",
 ] as const;
+
+/** The values of a game row, in the order of GAME_COLUMNS. */
+function rowValues(g: GameRow): (string | number | null)[] {
+  return [
+    g.game, g.spec, g.boardSize ?? null, g.rules ?? null, g.komi ?? null, g.blackId, g.whiteId, g.moves ?? null, g.setup ?? null, g.result,
+    g.winner, g.score ?? null, g.length ?? null, g.endReason ?? null, g.source, g.matchId ?? null, g.runId ?? null, g.playedAt ?? null,
+    g.fingerprint ?? null,
+  ];
+}
 
 /**
  * Stores games in one transaction; a game whose fingerprint is already stored is skipped.
@@ -100,11 +99,7 @@ export function insertGames(db: Db, games: readonly GameRow[]): number {
   const run = db.transaction((rows: readonly GameRow[]) => {
     let stored = 0;
     for (const g of rows) {
-      stored += insert.run(
-        g.game, g.boardSize ?? null, g.rules ?? null, g.komi ?? null, g.blackId, g.whiteId, g.moves ?? null, g.setup ?? null, g.result,
-        g.winner, g.score ?? null, g.length ?? null, g.endReason ?? null, g.source, g.matchId ?? null, g.runId ?? null, g.playedAt ?? null,
-        g.fingerprint ?? null,
-      ).changes;
+      stored += insert.run(...rowValues(g)).changes;
     }
     return stored;
   });
@@ -127,13 +122,7 @@ export function insertGamesWithSamples(db: Db, items: readonly { game: GameRow; 
   return db
     .transaction(() =>
       items.map(({ game: g, samples }) => {
-        const id = Number(
-          insert.run(
-            g.game, g.boardSize ?? null, g.rules ?? null, g.komi ?? null, g.blackId, g.whiteId, g.moves ?? null, g.setup ?? null, g.result,
-            g.winner, g.score ?? null, g.length ?? null, g.endReason ?? null, g.source, g.matchId ?? null, g.runId ?? null, g.playedAt ?? null,
-            g.fingerprint ?? null,
-          ).lastInsertRowid,
-        );
+        const id = Number(insert.run(...rowValues(g)).lastInsertRowid);
         for (const s of samples) sample.run(id, s.ply, s.toPlay, Buffer.from(s.visits.buffer, s.visits.byteOffset, s.visits.byteLength));
         return id;
       }),
@@ -153,58 +142,11 @@ export function createMatch(db: Db, game: string, config: unknown, runId: number
 }
 
 /**
- * Go moves as SGF points, two letters each, "tt" for pass. Colours alternate from `first`; a
- * move written in capitals is played by the same colour as the move before it (records where
- * one side let the other play twice), so nothing is lost.
+ * The columns of a game row that follow from the game and its moves: family, full spec, board,
+ * rules, komi (`Game.rulesColumns`) and the moves in the game's stored form.
  */
-export function encodeGoMoves(moves: readonly { player: 0 | 1; action: number }[] | readonly number[], size: number, first: 0 | 1 = 0): string {
-  let out = "";
-  let expected = first;
-  for (const m of moves) {
-    const { player, action } = typeof m === "number" ? { player: expected, action: m } : m;
-    const pair = action === size * size ? "tt" : String.fromCharCode(97 + (action % size)) + String.fromCharCode(97 + Math.floor(action / size));
-    out += player === expected ? pair : pair.toUpperCase();
-    expected = (1 - player) as 0 | 1;
-  }
-  return out;
-}
-
-export function decodeGoMoves(text: string, size: number, first: 0 | 1 = 0): { player: 0 | 1; action: number }[] {
-  const out: { player: 0 | 1; action: number }[] = [];
-  let expected = first;
-  for (let i = 0; i + 1 < text.length; i += 2) {
-    const raw = text.slice(i, i + 2);
-    const repeat = raw !== raw.toLowerCase();
-    const pair = raw.toLowerCase();
-    const player = (repeat ? 1 - expected : expected) as 0 | 1;
-    out.push({ player, action: pair === "tt" ? size * size : (pair.charCodeAt(1) - 97) * size + (pair.charCodeAt(0) - 97) });
-    expected = (1 - player) as 0 | 1;
-  }
-  return out;
-}
-
-/** Setup stones as stored: "B:aabb W:cc PL:W" (NULL: none, Black first). */
-export function decodeSetup(text: string | null, size: number): { black: number[]; white: number[]; first: 0 | 1 } {
-  const out = { black: [] as number[], white: [] as number[], first: 0 as 0 | 1 };
-  for (const part of (text ?? "").split(" ").filter(Boolean)) {
-    const [key, value = ""] = part.split(":");
-    if (key === "PL") out.first = value === "W" ? 1 : 0;
-    else (key === "B" ? out.black : out.white).push(...decodeGoMoves(value, size).map((m) => m.action));
-  }
-  return out;
-}
-
-/** Connect Four moves as columns 1-7, Pons's format. */
-export function encodeConnect4Moves(actions: readonly number[]): string {
-  return actions.map((a) => String(a + 1)).join("");
-}
-
-/** The columns of a game row that follow from the game and its moves (board, rules, komi, moves). */
-export function gameColumns(game: Game, actions: readonly number[]): Pick<GameRow, "game" | "boardSize" | "rules" | "komi" | "moves" | "length"> {
-  if (game instanceof GoGame) {
-    return { game: game.id, boardSize: game.size, rules: rulesText(game.params.rules), komi: game.params.rules.komi, moves: encodeGoMoves(actions, game.size), length: actions.length };
-  }
-  return { game: game.id, boardSize: null, rules: null, komi: null, moves: encodeConnect4Moves(actions), length: actions.length };
+export function gameColumns(game: Game, actions: readonly number[]): Pick<GameRow, "game" | "spec" | "boardSize" | "rules" | "komi" | "moves" | "length"> {
+  return { ...game.rulesColumns(), moves: game.movesText(actions), length: actions.length };
 }
 
 /** The result columns of a game row for an outcome (null: a game without a result, "Void"). */

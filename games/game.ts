@@ -1,8 +1,12 @@
 /**
  * The interface every game implements (DESIGN.md §3): a static description (`Game`) and a
- * mutable position (`GameState`). Search, training and storage see games only through this.
+ * mutable position (`GameState`). Search, training, storage and the commands see games only
+ * through this: what differs between games (move text, the stored form of a game, the playout
+ * policy, what an external tool can do with it) is a member here, so nothing outside `games/`
+ * asks which game it holds.
  */
 import type { Outcome, Player } from "../core/player.js";
+import type { Rng } from "../core/rng.js";
 
 export interface GameState {
   /** The player to move. */
@@ -35,9 +39,78 @@ export interface GameState {
   hash(): bigint;
 }
 
+/**
+ * A game as the database stores it: the columns a game owns (db/README.md, table `games`).
+ * `parseGameSpec(spec)` gives the game that replays `moves` from `setup`.
+ */
+export interface StoredGame {
+  /** The full game spec the game was played under: "go:9:chinese:7.5", "connect4". */
+  spec: string;
+  /** Compact moves in the game's stored form (`Game.movesText`). */
+  moves: string;
+  /** Go: setup stones and the first player, "B:aabb W:cc PL:W"; null: the start position. */
+  setup: string | null;
+}
+
+/** The columns of a stored game that follow from the game itself. */
+export interface RulesColumns {
+  /** The board family ratings and models group by: "go:9", "connect4". */
+  game: string;
+  spec: string;
+  /** Go: N of NxN; null for games without one. */
+  boardSize: number | null;
+  /** Go: "chinese komi=7.5"; null for games without rules variants. */
+  rules: string | null;
+  komi: number | null;
+}
+
+/** Who plays perfectly (Connect Four: the solver with its opening book). */
+export interface PerfectPlay<S extends GameState = GameState> {
+  /** Every best move of the side to move (the game must not be over). */
+  bestMoves(state: S): number[];
+  /** Whether `bestMoves` answers at once here (Connect Four: in the opening book, or late enough to search fast). */
+  isQuick(state: S): boolean;
+}
+
+/** The board settings a GTP engine (Go Text Protocol) is told before a game. */
+export interface GtpSettings {
+  boardSize: number;
+  komi: number;
+}
+
+/** Header of an SGF record written for a stored game. */
+export interface SgfHeader {
+  black: string;
+  white: string;
+  blackRank?: string;
+  whiteRank?: string;
+  result: string;
+  date?: string;
+  event?: string;
+}
+
+/** What SGF can hold of a game (Go). */
+export interface SgfSupport<S extends GameState = GameState> {
+  /** SGF text of a stored game of this game. */
+  write(stored: StoredGame, header: SgfHeader): string;
+  /**
+   * The position of game `number` (1-based) of an SGF collection after its first `moves` moves
+   * (all of them when undefined); InputError naming the file when it does not fit this game.
+   */
+  position(text: string, file: string, number: number, moves?: number): { state: S; moves: number; games: number };
+}
+
 export interface Game<S extends GameState = GameState> {
-  /** Identifier used on the command line and in the database: "go:9", "connect4". */
+  /**
+   * The board family: "go:9", "connect4". Networks fit every game of one family (the rules and
+   * komi are inputs, not shapes), and ratings compare the players of one family.
+   */
   readonly id: string;
+  /**
+   * Everything that decides play: "go:9:tromp-taylor:7", "go:5:japanese:0.5", "connect4";
+   * `parseGameSpec(spec)` gives this same game. Pool tasks, the database and model metadata carry it.
+   */
+  readonly spec: string;
   /** Board height and width in points/cells. */
   readonly height: number;
   readonly width: number;
@@ -56,6 +129,8 @@ export interface Game<S extends GameState = GameState> {
   /** Number of feature planes and the version of their definition (stored with every model). */
   readonly planes: number;
   readonly planeVersion: string;
+  /** Random opening moves that make repeated match games differ (Go 2, Connect Four 1). */
+  readonly openingMoves: number;
   /**
    * Writes the feature planes of `state`, from the side to move's view, as planes x height x
    * width floats (NCHW for one position) at `out[offset...]`.
@@ -67,4 +142,33 @@ export interface Game<S extends GameState = GameState> {
   actionText(action: number): string;
   /** The inverse of actionText; throws InputError on text that names no action. */
   parseAction(text: string): number;
+  /** Moves as a user types them: Go "C3 D4 pass", Connect Four "4453" (or "4 4 5 3"). Legality is not checked. */
+  parseMoves(text: string): number[];
+  /** The name of a side: "Black", "White"; "first player", "second player". */
+  sideName(player: Player): string;
+
+  /** The playout policy's move for the side to move (uniform; Go: never filling a one-point own eye). */
+  randomMove(state: S, rng: Rng): number;
+  /** Plays `state` to the end with the playout policy (or, with `expert`, the game's expert playout policy if it has one). */
+  playout(state: S, rng: Rng, expert?: boolean): void;
+  /** Whether the game has a knowledge-guided playout policy (Go: the built-in teacher's). */
+  readonly hasExpertPlayouts: boolean;
+
+  /** Compact stored text of actions played from the start position (Go: SGF points; Connect Four: columns 1-7). */
+  movesText(actions: readonly number[]): string;
+  /**
+   * Replays a stored game of this game, calling `visit` with each position and the move played
+   * there; returns the final position. A stored game that does not replay is an InputError
+   * naming the move.
+   */
+  replay(stored: StoredGame, visit?: (state: S, action: number, index: number) => void): S;
+  /** The columns of a stored game that follow from the game (family, spec, board size, rules, komi). */
+  rulesColumns(): RulesColumns;
+
+  /** Perfect play, when the game has a solver. */
+  perfectPlay?(): PerfectPlay<S>;
+  /** The settings for GTP engines, when GTP engines play this game. */
+  readonly gtp?: GtpSettings;
+  /** SGF records of this game, when SGF holds it. */
+  readonly sgf?: SgfSupport<S>;
 }

@@ -6,6 +6,7 @@
  * nest tens of thousands deep. Errors name the file and line:column.
  */
 import { SgfError } from "../core/errors.js";
+import { readInputBytes } from "../core/files.js";
 
 export interface SgfNode {
   /** Property values by identifier ("B", "AB", "SZ", ...); each property has one or more values. */
@@ -276,4 +277,9 @@ export function decodeSgfBytes(bytes: Uint8Array): string {
     }
   }
   return new TextDecoder("utf-8").decode(bytes);
+}
+
+/** Reads an SGF file, honouring its CA[] charset; a missing or unreadable file is an InputError naming it. */
+export function readSgfFile(file: string): string {
+  return decodeSgfBytes(readInputBytes(file));
 }

@@ -13,7 +13,10 @@ import { InputError } from "../core/errors.js";
 import type { Game } from "../games/game.js";
 
 export interface Architecture {
-  /** Game id ("go:7", "connect4") and its board. */
+  /**
+   * The full spec of the game it was made for ("go:7:tromp-taylor:7", "connect4"; models written
+   * before specs travelled hold the family, "go:7"), and its board.
+   */
   game: string;
   height: number;
   width: number;
@@ -31,7 +34,7 @@ export interface Architecture {
 
 export function architectureFor(game: Game, blocks: number, filters: number, valueHidden = 64): Architecture {
   const arch: Architecture = {
-    game: game.id,
+    game: game.spec,
     height: game.height,
     width: game.width,
     planes: game.planes,

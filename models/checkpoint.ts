@@ -10,10 +10,10 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
 import { Rng, type RngState } from "../core/rng.js";
-import type { Architecture } from "./arch.js";
+import { buildGraph, type Architecture } from "./arch.js";
 import { exportOnnx, type ModelMetadata } from "./onnx/export.js";
-import type { Weights } from "./weights.js";
-import type { Trainer, TrainingParams } from "./tfnet.js";
+import { initWeights, type Weights } from "./weights.js";
+import { DEFAULT_TRAINING, type Trainer, type TrainingParams } from "./tfnet.js";
 
 const MAGIC = "FOSSILST";
 const FORMAT = 1;
@@ -153,4 +153,15 @@ export function loadState(modelPath: string): TrainingState {
     throw new InputError("no training state beside the model (it is written with every checkpoint)", { file });
   }
   return decodeState(bytes, file);
+}
+
+/**
+ * A network with fresh seeded weights, written as a checkpoint (step 0) ready for training or
+ * play; returns the number of weights. Training resumes from it as from any checkpoint.
+ */
+export function initCheckpoint(out: string, arch: Architecture, seed: number, run: string): number {
+  const rng = Rng.fromSeed(seed);
+  const weights = initWeights(buildGraph(arch), rng.split("init"));
+  saveCheckpoint(out, { arch, step: 0, rng: rng.split("train").getState(), params: DEFAULT_TRAINING, weights, momentum: new Map(), iterations: 0, run }, { seed: String(seed) });
+  return [...weights.values()].reduce((s, w) => s + w.length, 0);
 }

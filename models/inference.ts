@@ -5,14 +5,14 @@
 import * as ort from "onnxruntime-node";
 import { InputError } from "../core/errors.js";
 import type { Architecture } from "./arch.js";
-import { checkModelFits, readModelFile, readModelInfo, type ModelInfo } from "./onnx/read.js";
+import { checkModelFits, fossilArchitecture, readModelFile, readModelInfo, type ModelFit, type ModelInfo } from "./onnx/read.js";
 import type { Prediction } from "./tfnet.js";
 
 export interface SessionOptions {
   /** Intra-op threads (default 1: one per worker, workers give the parallelism). */
   threads?: number;
-  /** Refuse a model for another game, board or plane version. */
-  expect?: { game: string; planeVersion: string; height: number; width: number };
+  /** Refuse a model for another game, board or plane version (a `Game` says what it needs). */
+  expect?: ModelFit;
 }
 
 export class OnnxModel {
@@ -25,8 +25,7 @@ export class OnnxModel {
   /** Loads a model file (or bytes already read). */
   static async load(source: string | { bytes: Uint8Array; file: string }, options: SessionOptions = {}): Promise<OnnxModel> {
     const { bytes, info } = typeof source === "string" ? readModelFile(source) : { bytes: source.bytes, info: readModelInfo(source.bytes, source.file) };
-    const arch = options.expect ? checkModelFits(info, options.expect) : info.architecture;
-    if (!arch) throw new InputError("not a fossil model (no fossil.architecture_json metadata)", { file: info.file });
+    const arch = options.expect ? checkModelFits(info, options.expect) : fossilArchitecture(info);
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {

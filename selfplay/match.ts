@@ -8,7 +8,7 @@ import { resultText, type Outcome, type Player } from "../core/player.js";
 import type { Rng } from "../core/rng.js";
 import type { Game } from "../games/game.js";
 import { GtpError } from "./gtp.js";
-import { playsConcurrently, randomMove, type MatchPlayer } from "./players.js";
+import { playsConcurrently, type MatchPlayer } from "./players.js";
 
 export interface MatchGame {
   index: number;
@@ -67,7 +67,7 @@ async function playOne(game: Game, first: MatchPlayer, second: MatchPlayer, opti
     if (options.openings && options.openings.length > 0) {
       for (const a of options.openings[index % options.openings.length]!) await play(a, null);
     } else {
-      for (let k = 0; k < options.openingMoves && state.outcome() === null; k++) await play(randomMove(game, state, rng), null);
+      for (let k = 0; k < options.openingMoves && state.outcome() === null; k++) await play(game.randomMove(state, rng), null);
     }
     while (state.outcome() === null) {
       const mover = players[state.toPlay]!;

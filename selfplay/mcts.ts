@@ -13,9 +13,12 @@ import { valueFor } from "../core/player.js";
 import type { Rng } from "../core/rng.js";
 import type { GameState } from "../games/game.js";
 
+/**
+ * How a tree searches. The number of simulations is not among them: it is each search's budget
+ * (`simulate`, `searchSync`, `searchAsync`), so that what is stored with a player or a self-play
+ * run says once how many were played.
+ */
 export interface SearchParams {
-  /** Simulations per search (AlphaZero: 800). */
-  simulations: number;
   /** Exploration constant of PUCT: U = cPuct P sqrt(N_parent) / (1 + N_child). */
   cPuct: number;
   /**
@@ -29,7 +32,7 @@ export interface SearchParams {
   noiseAlphaScale: number;
 }
 
-export const DEFAULT_SEARCH: SearchParams = { simulations: 64, cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0, noiseAlphaScale: 10 };
+export const DEFAULT_SEARCH: SearchParams = { cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0, noiseAlphaScale: 10 };
 
 /** What the network says of a position: logits over all actions and a value for the side to move. */
 export interface Evaluation {
@@ -213,7 +216,7 @@ export function* simulate(tree: SearchTree, count: number, rng: Rng): Generator<
 }
 
 /** Runs a whole search with a direct evaluator (tests, analysis, single games). */
-export function searchSync(tree: SearchTree, evaluate: (state: GameState) => Evaluation, rng: Rng, simulations = tree.params.simulations): SearchResult {
+export function searchSync(tree: SearchTree, evaluate: (state: GameState) => Evaluation, rng: Rng, simulations: number): SearchResult {
   const run = simulate(tree, simulations, rng);
   let step = run.next();
   while (!step.done) step = run.next(evaluate(step.value));
@@ -229,7 +232,7 @@ export async function searchAsync(
   tree: SearchTree,
   evaluate: (state: GameState) => Promise<Evaluation>,
   rng: Rng,
-  simulations = tree.params.simulations,
+  simulations: number,
   stop: () => boolean = () => false,
 ): Promise<SearchResult> {
   const run = simulate(tree, simulations, rng);

@@ -1,36 +1,26 @@
 /**
- * Players named by spec strings; the same string identifies the player in the database:
- *   random            uniform legal moves (Go: never filling a one-point own eye; pass when nothing else)
- *   rollout:N         MCTS with N simulations, each leaf valued by one uniform random playout (no network)
- *   builtin:N         the built-in teacher: the same search with knowledge-guided playouts (Go)
- *   policy:MODEL      the raw network: its most likely legal move
- *   mcts:MODEL:SIMS   network-guided search, no noise, most visited move
- *   solver            Connect Four: perfect play, random among equally good moves
- *   gtp:COMMAND       an external engine over GTP (Go), e.g. gtp:/usr/games/gnugo --mode gtp --level 1
+ * Players of matches and teacher games, made from player specs (spec.ts): the same spec text
+ * names the player in the database. Players see the game only through the Game interface; what
+ * a player needs of a game (a solver, GTP settings, expert playouts) it asks the game for.
  */
 import { InputError } from "../core/errors.js";
 import { valueFor, type Player } from "../core/player.js";
 import type { Rng } from "../core/rng.js";
-import type { Game, GameState } from "../games/game.js";
-import { Connect4Book } from "../games/connect4/book.js";
-import { Connect4Solver } from "../games/connect4/solver.js";
-import type { Connect4State } from "../games/connect4/state.js";
-import { GoGame, goActionText, parseGoAction } from "../games/go/game.js";
-import { heavyPlayout } from "../games/go/heavy.js";
-import { playout, playoutMove } from "../games/go/playout.js";
-import type { GoState } from "../games/go/state.js";
+import type { Game, GameState, GtpSettings, PerfectPlay } from "../games/game.js";
 import { OnnxModel } from "../models/inference.js";
-import type { PlayerKind } from "../db/store.js";
 import { LeafBatcher } from "./batcher.js";
 import { GtpClient, GtpError } from "./gtp.js";
 import { chooseMove, DEFAULT_SEARCH, searchAsync, searchSync, SearchTree, type Evaluation } from "./mcts.js";
+import { GNUGO, gnugoCommand, GNUGO_DEFAULT_LEVEL, kindOf, parsePlayerSpec, specText, type PlayerKind, type PlayerSpec } from "./spec.js";
+import { existsSync } from "node:fs";
 
 export type MoveChoice = number | "resign";
 
 export interface MatchPlayer {
+  /** The canonical spec text: the player's name in the database. */
   readonly spec: string;
   readonly kind: PlayerKind;
-  /** A new game starts from the game's start position. */
+  /** A new game starts from the game's start position; `rng` is that game's stream. */
   startGame(rng: Rng): Promise<void>;
   /** A move for the side to move in `state`. */
   chooseMove(state: GameState, rng: Rng): Promise<MoveChoice>;
@@ -39,68 +29,61 @@ export interface MatchPlayer {
   close(): Promise<void>;
 }
 
-/** A uniform random legal move (Go: the playout policy). */
-export function randomMove(game: Game, state: GameState, rng: Rng): number {
-  if (game instanceof GoGame) {
-    const scratch = (state as GoState).clone();
-    return playoutMove(scratch, rng);
-  }
-  const mask = state.legalMask();
-  const legal: number[] = [];
-  mask.forEach((v, a) => v === 1 && legal.push(a));
-  return legal[rng.int(legal.length)]!;
-}
-
-/**
- * The result of one playout from `state`, for the player to move there: uniform random moves,
- * or in Go with `heavy` the knowledge-guided policy of games/go/heavy.ts.
- */
-function playoutValue(game: Game, state: GameState, rng: Rng, heavy = false): number {
+/** The result of one playout from `state` (the game's playout policy, or its expert one), for the player to move there. */
+function playoutValue(game: Game, state: GameState, rng: Rng, expert: boolean): number {
   const s = state.clone();
   const mover = s.toPlay;
-  if (game instanceof GoGame) (heavy ? heavyPlayout : playout)(s as GoState, rng);
-  else while (s.outcome() === null) s.play(randomMove(game, s, rng));
+  game.playout(s, rng, expert);
   return valueFor(s.outcome()!, mover);
 }
 
-class RandomPlayer implements MatchPlayer {
-  readonly kind = "random" as const;
-  constructor(
-    readonly spec: string,
-    private readonly game: Game,
-  ) {}
+/** A rollout search's move: `simulations` simulations, each leaf valued by one playout. */
+function rolloutMove(game: Game, state: GameState, simulations: number, expert: boolean, rng: Rng): number {
+  const uniform = new Float32Array(game.actionCount);
+  const tree = new SearchTree(state.clone(), game.actionCount, { ...DEFAULT_SEARCH, fpuReduction: 0 });
+  const r = searchSync(tree, (leaf) => ({ policy: uniform, value: playoutValue(game, leaf, rng, expert) }), rng, simulations);
+  return chooseMove(r.visits, 0, rng);
+}
+
+/** Players that keep no state between moves. */
+abstract class StatelessPlayer implements MatchPlayer {
+  abstract readonly spec: string;
+  abstract readonly kind: PlayerKind;
   async startGame(): Promise<void> {}
-  async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
-    return randomMove(this.game, state, rng);
-  }
+  abstract chooseMove(state: GameState, rng: Rng): Promise<MoveChoice>;
   async observe(): Promise<void> {}
   async close(): Promise<void> {}
 }
 
-class RolloutPlayer implements MatchPlayer {
-  readonly kind: PlayerKind = "rollout";
+class RandomPlayer extends StatelessPlayer {
+  readonly spec = "random";
+  readonly kind = "random" as const;
+  constructor(private readonly game: Game) {
+    super();
+  }
+  async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
+    return this.game.randomMove(state, rng);
+  }
+}
+
+class RolloutPlayer extends StatelessPlayer {
   constructor(
     readonly spec: string,
+    readonly kind: PlayerKind,
     private readonly game: Game,
     private readonly simulations: number,
-    /** Use the knowledge-guided playouts of games/go/heavy.ts (the built-in teacher). */
-    private readonly heavy = false,
+    /** Use the game's knowledge-guided playouts (the built-in teacher). */
+    private readonly expert: boolean,
   ) {
-    if (heavy) this.kind = "other";
+    super();
   }
-  async startGame(): Promise<void> {}
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
-    const uniform = new Float32Array(this.game.actionCount);
-    const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, simulations: this.simulations, fpuReduction: 0 });
-    const r = searchSync(tree, (leaf) => ({ policy: uniform, value: playoutValue(this.game, leaf, rng, this.heavy) }), rng);
-    return chooseMove(r.visits, 0, rng);
+    return rolloutMove(this.game, state, this.simulations, this.expert, rng);
   }
-  async observe(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 /** A network player; games played at once share its model through one LeafBatcher. */
-class NetworkPlayer implements MatchPlayer {
+class NetworkPlayer extends StatelessPlayer {
   readonly kind = "network" as const;
   private readonly batcher: LeafBatcher;
   constructor(
@@ -110,12 +93,12 @@ class NetworkPlayer implements MatchPlayer {
     private readonly simulations: number | null,
     maxBatch: number,
   ) {
+    super();
     this.batcher = new LeafBatcher(model, game, maxBatch);
   }
   private evaluate(state: GameState): Promise<Evaluation> {
     return this.batcher.evaluate(state);
   }
-  async startGame(): Promise<void> {}
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
     if (this.simulations === null) {
       const { policy } = await this.evaluate(state);
@@ -124,57 +107,73 @@ class NetworkPlayer implements MatchPlayer {
       for (let a = 0; a < mask.length; a++) if (mask[a] === 1 && (best < 0 || policy[a]! > policy[best]!)) best = a;
       return best;
     }
-    const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, simulations: this.simulations, noiseWeight: 0 });
-    return chooseMove((await searchAsync(tree, (leaf) => this.evaluate(leaf), rng)).visits, 0, rng);
+    const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, noiseWeight: 0 });
+    return chooseMove((await searchAsync(tree, (leaf) => this.evaluate(leaf), rng, this.simulations)).visits, 0, rng);
   }
-  async observe(): Promise<void> {}
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.model.close();
   }
 }
 
-class SolverPlayer implements MatchPlayer {
+/** Playouts per move of the imperfect solver's rollout search, where exact solving is slow. */
+const EXPERT_ROLLOUTS = 400;
+
+/**
+ * Perfect play (random among equally good moves), or with `errorRate` > 0 an imperfect expert:
+ * a uniformly random move with that probability; otherwise the perfect move where the game
+ * finds it at once, a rollout search elsewhere.
+ */
+class SolverPlayer extends StatelessPlayer {
   readonly kind = "solver" as const;
-  private readonly solver = new Connect4Solver();
-  constructor(readonly spec: string) {
-    this.solver.book = Connect4Book.builtin();
+  constructor(
+    readonly spec: string,
+    private readonly game: Game,
+    private readonly perfect: PerfectPlay,
+    private readonly errorRate: number,
+  ) {
+    super();
   }
-  async startGame(): Promise<void> {}
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
-    const { moves } = this.solver.bestMoves(state as Connect4State);
+    if (this.errorRate > 0) {
+      if (rng.float() < this.errorRate) return this.game.randomMove(state, rng);
+      if (!this.perfect.isQuick(state)) return rolloutMove(this.game, state, EXPERT_ROLLOUTS, false, rng);
+    }
+    const moves = this.perfect.bestMoves(state);
     return moves[rng.int(moves.length)]!;
   }
-  async observe(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
-/** An external Go engine over GTP. Its errors become GtpError (crash, timeout, refusal). */
+/** An external engine over GTP. Its errors become GtpError (crash, timeout, refusal). */
 class GtpPlayer implements MatchPlayer {
   readonly kind = "gtp" as const;
   private client: GtpClient | null = null;
   constructor(
     readonly spec: string,
     private readonly command: string,
-    private readonly game: GoGame,
+    private readonly game: Game,
+    private readonly settings: GtpSettings,
+    /** GNU Go: a random seed per game (from the game's stream), so repeated games differ. */
+    private readonly seeded: boolean,
   ) {}
-  async startGame(): Promise<void> {
+  async startGame(rng: Rng): Promise<void> {
     this.client ??= GtpClient.start(this.command);
-    await this.client.send(`boardsize ${this.game.size}`);
+    await this.client.send(`boardsize ${this.settings.boardSize}`);
     await this.client.send("clear_board");
-    await this.client.send(`komi ${this.game.params.rules.komi}`);
+    await this.client.send(`komi ${this.settings.komi}`);
+    if (this.seeded) await this.client.send(`set_random_seed ${rng.split("engine-seed").int(1_000_000_000)}`);
   }
   async chooseMove(state: GameState): Promise<MoveChoice> {
     const reply = (await this.client!.send(`genmove ${state.toPlay === 0 ? "b" : "w"}`)).trim();
     if (reply.toLowerCase() === "resign") return "resign";
     try {
-      return parseGoAction(reply, this.game.size);
+      return this.game.parseAction(reply);
     } catch {
       throw new GtpError(`engine "${this.command}" answered genmove with "${reply}", not a point`, "failure");
     }
   }
   async observe(action: number, player: Player, own: boolean): Promise<void> {
     if (own) return; // genmove already played it on the engine's board
-    await this.client!.send(`play ${player === 0 ? "b" : "w"} ${goActionText(action, this.game.size)}`);
+    await this.client!.send(`play ${player === 0 ? "b" : "w"} ${this.game.actionText(action)}`);
   }
   async close(): Promise<void> {
     await this.client?.close();
@@ -187,48 +186,41 @@ export function playsConcurrently(player: MatchPlayer): boolean {
   return player.kind !== "gtp";
 }
 
-export async function createPlayer(spec: string, game: Game, options: { threads?: number; maxBatch?: number } = {}): Promise<MatchPlayer> {
-  const [head, ...rest] = spec.split(":");
-  const bad = (why: string): InputError => new InputError(`player "${spec}": ${why}`);
-  switch (head) {
+export interface PlayerOptions {
+  /** ONNX Runtime threads of a network player (default 1). */
+  threads?: number;
+  /** Largest network batch (default 64). */
+  maxBatch?: number;
+}
+
+/** A player for `game` from a spec (text or parsed); InputError when the spec or the game does not fit. */
+export async function createPlayer(spec: string | PlayerSpec, game: Game, options: PlayerOptions = {}): Promise<MatchPlayer> {
+  const parsed = typeof spec === "string" ? parsePlayerSpec(spec) : spec;
+  const name = specText(parsed);
+  const bad = (why: string): InputError => new InputError(`player "${typeof spec === "string" ? spec : name}": ${why}`);
+  switch (parsed.type) {
     case "random":
-      if (rest.length > 0) throw bad("random takes no argument");
-      return new RandomPlayer(spec, game);
-    case "rollout": {
-      const n = Number(rest[0]);
-      if (rest.length !== 1 || !Number.isInteger(n) || n < 1) throw bad("expected rollout:N with N >= 1 playouts per move");
-      return new RolloutPlayer(spec, game, n);
+      return new RandomPlayer(game);
+    case "rollout":
+    case "builtin": {
+      const expert = parsed.type === "builtin";
+      if (expert && !game.hasExpertPlayouts) throw bad(`the built-in teacher plays Go only, not ${game.id}`);
+      return new RolloutPlayer(name, kindOf(parsed), game, parsed.playouts, expert);
     }
     case "policy":
     case "mcts": {
-      let sims: number | null = null;
-      let path = rest.join(":");
-      if (head === "mcts") {
-        const last = rest.pop();
-        sims = Number(last);
-        if (rest.length === 0 || !Number.isInteger(sims) || sims < 1) throw bad("expected mcts:MODEL:SIMS");
-        path = rest.join(":");
-      }
-      if (!path) throw bad(`expected ${head}:MODEL`);
-      const model = await OnnxModel.load(path, { threads: options.threads ?? 1, expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
-      return new NetworkPlayer(spec, game, model, sims, options.maxBatch ?? 64);
-    }
-    case "builtin": {
-      const n = Number(rest[0]);
-      if (!(game instanceof GoGame)) throw bad("the built-in teacher plays Go only");
-      if (rest.length !== 1 || !Number.isInteger(n) || n < 1) throw bad("expected builtin:N with N >= 1 playouts per move");
-      return new RolloutPlayer(spec, game, n, true);
+      const model = await OnnxModel.load(parsed.model, { threads: options.threads ?? 1, expect: game });
+      return new NetworkPlayer(name, game, model, parsed.type === "mcts" ? parsed.simulations : null, options.maxBatch ?? 64);
     }
     case "solver":
-      if (game.id !== "connect4") throw bad("the solver plays Connect Four only");
-      return new SolverPlayer(spec);
+      if (!game.perfectPlay) throw bad(`the solver plays Connect Four only, not ${game.id}`);
+      return new SolverPlayer(name, game, game.perfectPlay(), parsed.errorRate ?? 0);
+    case "gnugo":
     case "gtp": {
-      if (!(game instanceof GoGame)) throw bad("GTP engines play Go only");
-      const command = rest.join(":").trim();
-      if (!command) throw bad("expected gtp:COMMAND");
-      return new GtpPlayer(spec, command, game);
+      if (!game.gtp) throw bad(`GTP engines play Go only, not ${game.id}`);
+      if (parsed.type === "gnugo" && !existsSync(GNUGO)) throw bad(`GNU Go is not installed (${GNUGO}): on Debian or Ubuntu, apt-get install gnugo`);
+      const command = parsed.type === "gnugo" ? gnugoCommand(parsed.level ?? GNUGO_DEFAULT_LEVEL) : parsed.command;
+      return new GtpPlayer(name, command, game, game.gtp, parsed.type === "gnugo");
     }
-    default:
-      throw bad("unknown kind (random, rollout:N, builtin:N, policy:MODEL, mcts:MODEL:SIMS, solver, gtp:COMMAND)");
   }
 }

@@ -13,6 +13,7 @@ import type { SelfPlayChunk, SelfPlayTask } from "./worker.js";
 
 export interface PoolOptions {
   model: string;
+  /** The full game spec (`Game.spec`): workers play under these rules. */
   game: string;
   games: number;
   params: SelfPlayParams;

@@ -10,12 +10,14 @@
  * game along; Dirichlet noise on full searches; a temperature schedule; resignation below a
  * value threshold, disabled in a share of games to measure false resignations.
  */
+import { InputError } from "../core/errors.js";
 import { valueFor, type Outcome, type Player } from "../core/player.js";
 import type { Rng } from "../core/rng.js";
 import type { Game, GameState } from "../games/game.js";
 import { chooseMove, SearchTree, simulate, type Evaluation, type SearchParams } from "./mcts.js";
 
 export interface SelfPlayParams {
+  /** How each search explores (noise applies to full searches only). */
   search: SearchParams;
   /** Simulations of a full search (becomes a training target) and of a cheap one. */
   fullSimulations: number;
@@ -33,7 +35,7 @@ export interface SelfPlayParams {
 }
 
 export const DEFAULT_SELFPLAY: SelfPlayParams = {
-  search: { simulations: 64, cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0.25, noiseAlphaScale: 10 },
+  search: { cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0.25, noiseAlphaScale: 10 },
   fullSimulations: 64,
   cheapSimulations: 16,
   fullSearchShare: 0.25,
@@ -45,9 +47,10 @@ export const DEFAULT_SELFPLAY: SelfPlayParams = {
 
 export function checkSelfPlayParams(p: SelfPlayParams): void {
   const bad = (what: string): never => {
-    throw new RangeError(`self-play params: ${what}`);
+    throw new InputError(`self-play settings: ${what}`);
   };
-  if (!(p.fullSimulations >= 1 && p.cheapSimulations >= 1)) bad("simulations must be at least 1");
+  if (!(Number.isInteger(p.fullSimulations) && Number.isInteger(p.cheapSimulations) && p.fullSimulations >= 1 && p.cheapSimulations >= 1)) bad("simulations must be whole numbers, at least 1");
+  if (p.cheapSimulations > p.fullSimulations) bad(`a cheap search (${p.cheapSimulations} simulations) cannot be larger than a full one (${p.fullSimulations})`);
   if (!(p.fullSearchShare > 0 && p.fullSearchShare <= 1)) bad("fullSearchShare must be in (0, 1]");
   if (!(p.resignThreshold >= 0 && p.resignThreshold < 1)) bad("resignThreshold must be in [0, 1)");
   if (!(p.noResignShare >= 0 && p.noResignShare <= 1)) bad("noResignShare must be in [0, 1]");

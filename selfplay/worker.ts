@@ -10,6 +10,7 @@ import { playSelfPlay, type PlayedGame, type SelfPlayParams } from "./selfplay.j
 
 export interface SelfPlayTask {
   model: string;
+  /** The full game spec ("go:9:chinese:7.5"): the worker plays under exactly these rules. */
   game: string;
   params: SelfPlayParams;
   /** Run seed; game i draws from Rng.fromSeed(seed).split("selfplay", i). */
@@ -21,6 +22,8 @@ export interface SelfPlayTask {
 }
 
 export interface SelfPlayChunk {
+  /** The spec the games were played under (the worker's own reading of the task's). */
+  game: string;
   games: PlayedGame[];
   evaluations: number;
   batches: number;
@@ -34,9 +37,7 @@ const sessions = new Map<string, Promise<OnnxModel>>();
 export default async function playChunk(task: SelfPlayTask): Promise<SelfPlayChunk> {
   const game = parseGameSpec(task.game);
   const key = `${task.model}#${task.threads}`;
-  if (!sessions.has(key)) {
-    sessions.set(key, OnnxModel.load(task.model, { threads: task.threads, expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } }));
-  }
+  if (!sessions.has(key)) sessions.set(key, OnnxModel.load(task.model, { threads: task.threads, expect: game }));
   const model = await sessions.get(key)!;
   const root = Rng.fromSeed(task.seed);
   const games: PlayedGame[] = [];
@@ -57,5 +58,5 @@ export default async function playChunk(task: SelfPlayTask): Promise<SelfPlayChu
       games.push({ ...g, index: task.first + g.index });
     },
   );
-  return { games, evaluations, batches, networkSeconds, seconds: (performance.now() - start) / 1000 };
+  return { game: game.spec, games, evaluations, batches, networkSeconds, seconds: (performance.now() - start) / 1000 };
 }

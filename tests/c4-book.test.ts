@@ -6,7 +6,7 @@ import { BUILTIN_BOOK, Connect4Book } from "../games/connect4/book.js";
 import { Connect4Solver, type BestMoves } from "../games/connect4/solver.js";
 import { connect4FromMoves, type Connect4State } from "../games/connect4/state.js";
 import { Rng } from "../core/rng.js";
-import { buildBook } from "../src/commands/c4-book.js";
+import { buildBook } from "../games/connect4/book-build.js";
 import { runCli } from "./helpers/cli.js";
 
 interface Entry {

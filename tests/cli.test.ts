@@ -129,7 +129,7 @@ describe("fossil model", () => {
     const r = runCli(["model", "init", "--game", "go:7", "--blocks", "2", "--filters", "16", "--seed", "3", "--out", model]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/go:7 7x7, resnet 2 blocks x 16 filters, [\d,]+ weights/);
+    expect(r.stdout).toMatch(/go:7:tromp-taylor:7 7x7, resnet 2 blocks x 16 filters, [\d,]+ weights/);
     expect(existsSync(join(dir, "net.state"))).toBe(true);
     const again = runCli(["model", "init", "--game", "go:7", "--out", model]);
     expect(again.status).toBe(2);
@@ -148,10 +148,10 @@ describe("fossil model", () => {
   it("info prints the metadata", () => {
     const r = runCli(["model", "info", model]);
     expect(r.status).toBe(0);
-    for (const line of ["onnx: IR version 8, opset 13, producer fossil", "game: go:7", "board: 7x7", "plane_version: go-v1", "architecture: resnet b2 f16 v64", "step: 0"]) {
+    for (const line of ["onnx: IR version 8, opset 13, producer fossil", "game: go:7:tromp-taylor:7", "board: 7x7", "plane_version: go-v1", "architecture: resnet b2 f16 v64", "step: 0"]) {
       expect(r.stdout).toContain(line);
     }
-    expect(JSON.parse(runCli(["model", "info", "--json", model]).stdout).metadata["fossil.game"]).toBe("go:7");
+    expect(JSON.parse(runCli(["model", "info", "--json", model]).stdout).metadata["fossil.game"]).toBe("go:7:tromp-taylor:7");
   });
 
   it("eval prints the value and the policy's top legal moves", () => {
@@ -168,7 +168,7 @@ describe("fossil model", () => {
 
   it("refuses positions and files that do not fit, with one clear line", () => {
     const cases: [string[], string][] = [
-      [["model", "eval", model, "--sgf", sharedFile("go9-ogs-human/part-00.sgf")], `fossil: ${sharedFile("go9-ogs-human/part-00.sgf")}: the game is 9x9, the model plays 7x7\n`],
+      [["model", "eval", model, "--sgf", sharedFile("go9-ogs-human/part-00.sgf")], `fossil: ${sharedFile("go9-ogs-human/part-00.sgf")}: game 1: the game is 9x9, the model plays 7x7\n`],
       [["model", "eval", model, "--moves", "D4 D4"], "fossil: move 2 (D4) is illegal here\n"],
       [["model", "eval", model, "--moves", "Z9"], 'fossil: "Z9" is not a point of a 7x7 board (e.g. C3, or pass)\n'],
     ];

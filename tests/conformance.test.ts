@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Game, GameState } from "../games/game.js";
-import { Connect4Game, Connect4State } from "../games/connect4/state.js";
+import { Connect4Game } from "../games/connect4/game.js";
+import { Connect4State } from "../games/connect4/state.js";
 import { hasFour } from "../games/connect4/bitboard.js";
 import { GoGame } from "../games/go/game.js";
 import { GoState } from "../games/go/state.js";

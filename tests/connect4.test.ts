@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Connect4Solver } from "../games/connect4/solver.js";
-import { Connect4Game, Connect4State } from "../games/connect4/state.js";
-import { scorePosition } from "../src/commands/c4-solve.js";
+import { Connect4Game } from "../games/connect4/game.js";
+import { Connect4State } from "../games/connect4/state.js";
+import { scorePosition } from "../games/connect4/solver.js";
 import { connect4FromMoves } from "../games/connect4/state.js";
 import { InputError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { rankValue } from "../src/commands/data.js";
+import { rankValue } from "../src/data/import.js";
 import { runCli } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-data-"));
@@ -59,9 +59,10 @@ describe("fossil data import", () => {
 
 describe("move prediction metrics", () => {
   it("counts top-1 and top-3 hits and the outcome error exactly, with Wilson intervals", async () => {
-    const { predictionMetrics, wilson } = await import("../src/prior/predict.js");
+    const { predictionMetrics, wilson } = await import("../src/eval/predict.js");
     const { parseGameSpec } = await import("../games/index.js");
     const { readGoRecords, replay } = await import("../games/go/record.js");
+    const { storedOfRecord } = await import("../games/go/stored.js");
     const { readFileSync } = await import("node:fs");
     const { sharedFile } = await import("./helpers/paths.js");
     const game = parseGameSpec("go:9");
@@ -86,7 +87,7 @@ describe("move prediction metrics", () => {
         positions++;
       });
     }
-    const report = await predictionMetrics(model as never, game, records, 100);
+    const report = await predictionMetrics(model, game, records.map((r) => ({ stored: storedOfRecord(r), result: r.result })), 100);
     expect(report.positions).toBe(positions);
     expect(report.games).toBe(40);
     expect(report.top1.value).toBe(top1 / positions);
@@ -104,14 +105,13 @@ describe("fossil data generate (GNU Go teacher)", () => {
     const { existsSync } = await import("node:fs");
     expect(existsSync("/usr/games/gnugo"), "GNU Go missing: .ci/run installs the gnugo package").toBe(true);
     const { parseGameSpec } = await import("../games/index.js");
-    const { replayStored } = await import("../src/prior/dataset.js");
-    const run = (name: string, seed: number): { moves: string; result: string; rules: string; setup: null; id: number }[] => {
+    const run = (name: string, seed: number): { spec: string; moves: string; result: string; rules: string; setup: null; id: number }[] => {
       const db = join(dir, name);
       const r = runCli(["data", "generate", "--teacher", "gnugo", "--game", "go:7:tromp-taylor:9", "--games", "6", "--workers", "2", "--seed", String(seed), "--db", db]);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^stored \d+ teacher games, \d+ duplicates \(same moves\) skipped, 0 dropped\n$/);
       const d = new Database(db, { readonly: true });
-      const rows = d.prepare("SELECT id, moves, result, rules, setup FROM games WHERE source = 'teacher' ORDER BY moves").all() as never[];
+      const rows = d.prepare("SELECT id, spec, moves, result, rules, setup FROM games WHERE source = 'teacher' ORDER BY moves").all() as never[];
       d.close();
       return rows;
     };
@@ -121,13 +121,15 @@ describe("fossil data generate (GNU Go teacher)", () => {
     const game = parseGameSpec("go:7:tromp-taylor:9");
     for (const g of a) {
       let moves = 0;
-      replayStored(game, g, () => moves++); // throws on an illegal move
+      expect(g.spec).toBe(game.spec);
+      expect(g.rules).toBe("tromp-taylor komi=9");
+      game.replay(g, () => moves++); // throws on an illegal move
       expect(moves).toBe(g.moves.length / 2);
     }
-    expect(runCli(["data", "generate", "--teacher", "gnugo:11", "--game", "go:7", "--db", join(dir, "x.db")]).stderr).toBe("fossil: GNU Go levels are 0 to 10, got 11\n");
+    expect(runCli(["data", "generate", "--teacher", "gnugo:11", "--game", "go:7", "--db", join(dir, "x.db")]).stderr).toBe('fossil: player "gnugo:11": GNU Go levels are 0 to 10, got "11"\n');
     const builtin = runCli(["data", "generate", "--teacher", "builtin:20", "--game", "go:5", "--games", "3", "--db", join(dir, "b.db")]);
     expect(builtin.stdout).toMatch(/^stored [23] teacher games, [01] duplicates \(same moves\) skipped, 0 dropped\n$/);
-    expect(runCli(["data", "generate", "--teacher", "gnugo", "--game", "connect4", "--db", join(dir, "x.db")]).stderr).toBe("fossil: GNU Go and the built-in engine teach Go only (for Connect Four: --teacher solver)\n");
+    expect(runCli(["data", "generate", "--teacher", "gnugo", "--game", "connect4", "--db", join(dir, "x.db")]).stderr).toBe('fossil: player "gnugo": GTP engines play Go only, not connect4\n');
   });
 
   it("Connect Four: the solver as an imperfect teacher, and supervised training on its games", () => {
@@ -142,6 +144,6 @@ describe("fossil data generate (GNU Go teacher)", () => {
     const t = runCli(["train", "sl", "--db", db, "--game", "connect4", "--source", "teacher", "--blocks", "1", "--filters", "8", "--batch", "32", "--epochs", "1", "--validation", "0.2", "--out", join(dir, "c4.onnx")]);
     expect(t.status).toBe(0);
     expect(t.stderr).toMatch(/epoch 1: .*\(best, saved\)/);
-    expect(runCli(["data", "generate", "--teacher", "solver", "--game", "go:9", "--db", db]).stderr).toBe("fossil: the solver teaches Connect Four only\n");
+    expect(runCli(["data", "generate", "--teacher", "solver", "--game", "go:9", "--db", db]).stderr).toBe('fossil: player "solver": the solver plays Connect Four only, not go:9\n');
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { computeLadder, parseAnchor } from "../db/ladder.js";
 import { blackScoreOf, fitRatings, type Result } from "../db/ratings.js";
 import { APPLICATION_ID, openDatabase, SCHEMA_VERSION } from "../db/schema.js";
-import { decodeGoMoves, encodeGoMoves, ensurePlayer, insertGames } from "../db/store.js";
+import { ensurePlayer, insertGames } from "../db/store.js";
+import { decodeGoMoves, encodeGoMoves } from "../games/go/stored.js";
 import { InputError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { ROOT } from "./helpers/paths.js";
@@ -114,6 +115,7 @@ describe("game database", () => {
     const truth = [0, 300, 600];
     const rows = simulate(truth, 3000, 0, 3).map((r, k) => ({
       game: "go:5",
+      spec: "go:5:tromp-taylor:7",
       blackId: ids[r.black]!,
       whiteId: ids[r.white]!,
       result: r.blackScore === 1 ? "B+R" : "W+R",
@@ -144,7 +146,7 @@ describe("game database", () => {
   it("rolls a failing batch back whole", () => {
     const db = openDatabase(join(dir, "c.db"));
     const a = ensurePlayer(db, { name: "a", kind: "other" });
-    const good = { game: "go:5", blackId: a, whiteId: a, result: "0", winner: null, source: "match" as const };
+    const good = { game: "go:5", spec: "go:5", blackId: a, whiteId: a, result: "0", winner: null, source: "match" as const };
     expect(() => insertGames(db, [good, good, { ...good, blackId: 999 }])).toThrow(/FOREIGN KEY/);
     expect((db.prepare("SELECT count(*) AS n FROM games").get() as { n: number }).n).toBe(0);
     db.close();
@@ -160,9 +162,9 @@ describe("db/README.md", () => {
     const db = openDatabase(join(dir, "readme.db"));
     const a = ensurePlayer(db, { name: "random", kind: "random" }), b = ensurePlayer(db, { name: "rollout:200", kind: "rollout" });
     insertGames(db, [
-      { game: "go:5", blackId: a, whiteId: b, result: "W+R", winner: 1, source: "match" },
-      { game: "go:5", blackId: b, whiteId: a, result: "B+3", winner: 0, score: 3, source: "match" },
-      { game: "go:5", blackId: a, whiteId: b, result: "B+1", winner: 0, score: 1, source: "match" },
+      { game: "go:5", spec: "go:5:tromp-taylor:7", blackId: a, whiteId: b, result: "W+R", winner: 1, source: "match" },
+      { game: "go:5", spec: "go:5:tromp-taylor:7", blackId: b, whiteId: a, result: "B+3", winner: 0, score: 3, source: "match" },
+      { game: "go:5", spec: "go:5:tromp-taylor:7", blackId: a, whiteId: b, result: "B+1", winner: 0, score: 1, source: "match" },
     ]);
     computeLadder(db, { save: true });
     for (const sql of queries) expect(() => db.prepare(sql).all(), sql).not.toThrow();
@@ -172,18 +174,24 @@ describe("db/README.md", () => {
 });
 
 describe("schema migrations", () => {
-  it("migrates a version-1 database forward, keeping its games", () => {
+  it("migrates a version-1 database forward, keeping its games and giving them their specs", () => {
     const path = join(dir, "old.db");
     const db = openDatabase(path);
     const a = ensurePlayer(db, { name: "a", kind: "other" });
-    insertGames(db, [{ game: "go:5", blackId: a, whiteId: a, result: "0", winner: null, source: "match" }]);
+    insertGames(db, [
+      { game: "go:5", spec: "go:5", blackId: a, whiteId: a, result: "0", winner: null, source: "match" },
+      { game: "go:5", spec: "go:5", rules: "chinese komi=0.5", komi: 0.5, blackId: a, whiteId: a, moves: "cc", result: "B+24.5", winner: 0, source: "match" },
+      { game: "connect4", spec: "connect4", blackId: a, whiteId: a, moves: "4", result: "0", winner: null, source: "match" },
+    ]);
     db.exec("DROP TABLE samples");
+    db.exec("ALTER TABLE games DROP COLUMN spec");
     db.pragma("user_version = 1");
     db.close();
     const again = openDatabase(path);
     expect(again.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(again.prepare("SELECT count(*) FROM samples").pluck().get()).toBe(0);
-    expect(again.prepare("SELECT count(*) FROM games").pluck().get()).toBe(1);
+    // Version 3 gives every game the spec it was played under, from its rules text.
+    expect(again.prepare("SELECT spec FROM games ORDER BY id").pluck().all()).toEqual(["go:5", "go:5:chinese:0.5", "connect4"]);
     again.close();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Board, BLACK_STONE, WHITE_STONE, type StoneColor } from "../games/go/board.js";
-import { GoGame, parseGoAction } from "../games/go/game.js";
+import { GoGame } from "../games/go/game.js";
+import { parseGoAction } from "../games/go/coords.js";
 import { makeRules } from "../games/go/rules.js";
 import { GoState } from "../games/go/state.js";
 import { IllegalMoveError } from "../core/errors.js";

@@ -101,7 +101,7 @@ describe("players and matches", () => {
 
   it("refuses bad player specs with a clear message", async () => {
     const go = parseGameSpec("go:7"), c4 = parseGameSpec("connect4");
-    await expect(createPlayer("rollout:x", go)).rejects.toThrow('player "rollout:x": expected rollout:N with N >= 1 playouts per move');
+    await expect(createPlayer("rollout:x", go)).rejects.toThrow('player "rollout:x": expected rollout:N with N playouts per move (a whole number, at least 1)');
     await expect(createPlayer("solver", go)).rejects.toThrow("the solver plays Connect Four only");
     await expect(createPlayer("gtp:gnugo", c4)).rejects.toThrow("GTP engines play Go only");
     await expect(createPlayer("mcts:x.onnx", go)).rejects.toThrow("expected mcts:MODEL:SIMS");

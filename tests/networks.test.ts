@@ -246,7 +246,7 @@ describe("ONNX export and ONNX Runtime", () => {
   async function agreement(game: Game, arch: Architecture, net: TfNetwork, file: string): Promise<{ policy: number; value: number }> {
     const bytes = exportOnnx(arch, net.getWeights(), { step: 0, run: "agreement" });
     writeFileSync(file, bytes);
-    const model = await OnnxModel.load(file, { expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
+    const model = await OnnxModel.load(file, { expect: game });
     const { planes } = batchOf(game, 200, 77);
     const ours = net.predict(planes, 200);
     const ort = await model.evaluate(planes, 200);
@@ -286,7 +286,7 @@ describe("ONNX export and ONNX Runtime", () => {
 
   it("stores and reads back the metadata", () => {
     const { info } = readModelFile(join(dir, "go:7-8.onnx"));
-    expect(info.metadata["fossil.game"]).toBe("go:7");
+    expect(info.metadata["fossil.game"]).toBe("go:7:tromp-taylor:7");
     expect(info.metadata["fossil.board"]).toBe("7x7");
     expect(info.metadata["fossil.plane_version"]).toBe("go-v1");
     expect(info.metadata["fossil.architecture"]).toBe("resnet b2 f32 v64");
@@ -297,10 +297,10 @@ describe("ONNX export and ONNX Runtime", () => {
   it("refuses models for another game, board or plane version, and files that are not ONNX", async () => {
     const { info } = readModelFile(join(dir, "go:7-8.onnx"));
     const go9 = parseGameSpec("go:9");
-    expect(() => checkModelFits(info, { game: go9.id, planeVersion: go9.planeVersion, height: 9, width: 9 })).toThrow(
+    expect(() => checkModelFits(info, go9)).toThrow(
       "model does not fit: it is for go:7, not go:9; its board is 7x7, not 9x9",
     );
-    expect(() => checkModelFits(info, { game: "go:7", planeVersion: "go-v0", height: 7, width: 7 })).toThrow("its input planes are go-v1, this version of fossil encodes go-v0");
+    expect(() => checkModelFits(info, { id: "go:7", planeVersion: "go-v0", height: 7, width: 7 })).toThrow("its input planes are go-v1, this version of fossil encodes go-v0");
     const bytes = readFileSync(join(dir, "go:7-8.onnx"));
     for (const cut of [10, 1000, bytes.length - 7]) {
       expect(() => readModelInfo(bytes.subarray(0, cut), "cut.onnx")).toThrow(InputError);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../core/rng.js";
-import { splitByGame } from "../src/prior/dataset.js";
+import { splitByGame } from "../src/train/dataset.js";
 import { readModelFile } from "../models/onnx/read.js";
 import { runCli } from "./helpers/cli.js";
 import { sharedFile } from "./helpers/paths.js";

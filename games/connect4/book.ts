@@ -21,7 +21,7 @@ import { InputError } from "../../core/errors.js";
 import { packagePath, readTextFile } from "../../core/files.js";
 import { CELLS, WIDTH } from "./bitboard.js";
 import type { BestMoves } from "./solver.js";
-import { connect4FromMoves, type Connect4State } from "./state.js";
+import { columnsText, connect4FromMoves, type Connect4State } from "./state.js";
 
 /** The book shipped with fossil (regenerate with `npm run book:c4`). */
 export const BUILTIN_BOOK = packagePath("games", "connect4", "book.txt");
@@ -43,8 +43,6 @@ export function canonicalKey(state: Connect4State): { key: number; mirrored: boo
   return mirror < key ? { key: mirror, mirrored: true } : { key, mirrored: false };
 }
 
-/** Columns (0-6) as Pons's move text, digits 1-7. */
-export const columnsText = (cols: readonly number[]): string => cols.map((c) => c + 1).join("");
 
 const flip = (moves: readonly number[], mirrored: boolean): number[] => (mirrored ? moves.map((c) => WIDTH - 1 - c) : [...moves]).sort((a, b) => a - b);
 

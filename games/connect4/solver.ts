@@ -247,3 +247,9 @@ function canWinNext(curLo: number, curHi: number, maskLo: number, maskHi: number
   return ((bits.winLo & ((maskLo + BOTTOM_LO) & BOARD_LO)) | (bits.winHi & ((maskHi + BOTTOM_HI) & BOARD_HI))) !== 0;
 }
 
+/** Score of a position for the side to move; a finished game scores as the loss it is. */
+export function scorePosition(state: Connect4State, solver: Connect4Solver): number {
+  if (state.won) return -Math.trunc((CELLS + 2 - state.moveCount) / 2);
+  if (state.ended) return 0;
+  return solver.solve(state);
+}

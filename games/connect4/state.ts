@@ -1,11 +1,11 @@
 /**
- * Connect Four as a `Game`: 7 columns x 6 rows, actions 0..6 = columns from the left (shown and
+ * Connect Four positions: 7 columns x 6 rows, actions 0..6 = columns from the left (shown and
  * parsed 1-based, "1".."7", as in Pons's move strings). The first player (0) wins by making four
  * in a row first; a full board without four is a draw.
  */
 import { IllegalMoveError, InputError, type IllegalReason } from "../../core/errors.js";
 import { outcomeFromScore, type Outcome, type Player } from "../../core/player.js";
-import type { Game, GameState } from "../game.js";
+import type { GameState } from "../game.js";
 import { CELLS, hasFour, HEIGHT, LO_COLUMNS, TOP_HI, TOP_LO, WIDTH } from "./bitboard.js";
 
 export class Connect4State implements GameState {
@@ -127,11 +127,17 @@ export class Connect4State implements GameState {
   }
 }
 
+/** Columns (0-6) as Pons's move text: digits 1-7, "4453". The one writer of column text. */
+export function columnsText(cols: readonly number[]): string {
+  return cols.map((c) => c + 1).join("");
+}
+
 /**
- * The position after a move string. Throws InputError naming the move for an invalid column, a
- * full column, or a move after four in a row ended the game.
+ * The position after a move string (columns 1-7 from the empty board), calling `visit` before
+ * each move. The one reader of column text: an invalid column, a full column or a move after four
+ * in a row is an InputError naming the move.
  */
-export function connect4FromMoves(moves: string): Connect4State {
+export function connect4FromMoves(moves: string, visit?: (state: Connect4State, col: number, index: number) => void): Connect4State {
   const state = new Connect4State();
   for (let i = 0; i < moves.length; i++) {
     const ch = moves[i]!;
@@ -140,58 +146,8 @@ export function connect4FromMoves(moves: string): Connect4State {
     if (state.won) throw new InputError(`move ${move} (column ${ch}) comes after the game ended with four in a row at move ${move - 1}`);
     const col = ch.charCodeAt(0) - 49;
     if (!state.canPlay(col)) throw new InputError(`column ${ch} is full at move ${move}`);
+    visit?.(state, col, i);
     state.playLegal(col);
   }
   return state;
-}
-
-/** Version of the Connect Four feature planes (see `Connect4Game.encode`). */
-export const C4_PLANE_VERSION = "c4-v1";
-
-export class Connect4Game implements Game<Connect4State> {
-  readonly id = "connect4";
-  readonly height = HEIGHT;
-  readonly width = WIDTH;
-  readonly actionCount = WIDTH;
-  readonly symmetries: readonly Int32Array[] = [Int32Array.from([0, 1, 2, 3, 4, 5, 6]), Int32Array.from([6, 5, 4, 3, 2, 1, 0])];
-  readonly cellSymmetries: readonly Int32Array[] = [
-    Int32Array.from({ length: CELLS }, (_, c) => c),
-    Int32Array.from({ length: CELLS }, (_, c) => c - (c % WIDTH) + (WIDTH - 1 - (c % WIDTH))),
-  ];
-  readonly planes = 5;
-  readonly planeVersion = C4_PLANE_VERSION;
-
-  /**
-   * Planes "c4-v1", cells row-major with the top row first: 0 stones of the side to move,
-   * 1 opponent stones, 2 the playable cell of each open column, 3 all ones if the first player
-   * is to move, 4 all ones.
-   */
-  encode(state: Connect4State, out: Float32Array, offset = 0): void {
-    out.fill(0, offset, offset + this.planes * CELLS);
-    for (let col = 0; col < WIDTH; col++) {
-      const height = state.columnHeight(col);
-      for (let row = 0; row < height; row++) {
-        const cell = (HEIGHT - 1 - row) * WIDTH + col;
-        const who = state.cell(col, row) - 1; // 0 first player, 1 second
-        out[offset + (who === state.toPlay ? 0 : 1) * CELLS + cell] = 1;
-      }
-      if (height < HEIGHT && !state.ended) out[offset + 2 * CELLS + (HEIGHT - 1 - height) * WIDTH + col] = 1;
-    }
-    if (state.toPlay === 0) out.fill(1, offset + 3 * CELLS, offset + 4 * CELLS);
-    out.fill(1, offset + 4 * CELLS, offset + 5 * CELLS);
-  }
-
-  newState(): Connect4State {
-    return new Connect4State();
-  }
-
-  actionText(action: number): string {
-    return String(action + 1);
-  }
-
-  parseAction(text: string): number {
-    const t = text.trim();
-    if (!/^[1-7]$/.test(t)) throw new InputError(`"${text}" is not a Connect Four column (1-7)`);
-    return Number(t) - 1;
-  }
 }

@@ -3,14 +3,18 @@
  * column x from the left, the SGF order) and N² for pass.
  */
 import { InputError } from "../../core/errors.js";
-import type { Game } from "../game.js";
+import type { Player } from "../../core/player.js";
+import type { Rng } from "../../core/rng.js";
+import type { Game, GtpSettings, RulesColumns, SgfHeader, SgfSupport, StoredGame } from "../game.js";
 import { MAX_SIZE, MIN_SIZE } from "./board.js";
-import { makeRules, type GoRules } from "./rules.js";
+import { heavyPlayout } from "./heavy.js";
+import { playout, playoutMove } from "./playout.js";
+import { readGoRecords, replay, startState, writeGoRecords } from "./record.js";
+import { goSpec, makeRules, rulesText, type GoRules } from "./rules.js";
+import { goActionText, parseGoAction } from "./coords.js";
 import { encodeGo, GO_PLANE_VERSION, GO_PLANES } from "./encode.js";
 import { defaultMoveCap, GoState } from "./state.js";
-
-/** GTP column letters: A..T without I. */
-const COLUMNS = "ABCDEFGHJKLMNOPQRST";
+import { encodeGoMoves, recordOfStored } from "./stored.js";
 
 export interface GoParams {
   /** Board size N (N x N), 2..19. */
@@ -23,6 +27,11 @@ export interface GoParams {
 
 export class GoGame implements Game<GoState> {
   readonly id: string;
+  readonly spec: string;
+  readonly openingMoves = 2;
+  readonly hasExpertPlayouts = true;
+  readonly gtp: GtpSettings;
+  readonly sgf: SgfSupport<GoState>;
   readonly height: number;
   readonly width: number;
   readonly actionCount: number;
@@ -39,6 +48,9 @@ export class GoGame implements Game<GoState> {
     this.params = { size, rules: params.rules ?? makeRules(), moveCap: params.moveCap ?? defaultMoveCap(size) };
     if (!(this.params.moveCap >= 1)) throw new InputError(`move cap must be at least 1, got ${this.params.moveCap}`);
     this.id = `go:${size}`;
+    this.spec = goSpec(size, this.params.rules);
+    this.gtp = { boardSize: size, komi: this.params.rules.komi };
+    this.sgf = { write: (stored, header) => this.writeSgf(stored, header), position: (text, file, number, moves) => this.sgfPosition(text, file, number, moves) };
     this.height = size;
     this.width = size;
     this.actionCount = size * size + 1;
@@ -66,27 +78,56 @@ export class GoGame implements Game<GoState> {
   parseAction(text: string): number {
     return parseGoAction(text, this.params.size);
   }
-}
 
-/** GTP text of an action: "C3" (column letter, row counted from the bottom), "pass". */
-export function goActionText(action: number, size: number): string {
-  if (action === size * size) return "pass";
-  if (!Number.isInteger(action) || action < 0 || action > size * size) return `?${action}`;
-  const x = action % size, y = Math.floor(action / size);
-  return `${COLUMNS[x]}${size - y}`;
-}
-
-/** Parses GTP text ("c3", "D10", "pass") into an action. */
-export function parseGoAction(text: string, size: number): number {
-  const t = text.trim().toUpperCase();
-  if (t === "PASS") return size * size;
-  const m = /^([A-HJ-T])(\d{1,2})$/.exec(t);
-  if (m) {
-    const x = COLUMNS.indexOf(m[1]!);
-    const row = Number(m[2]);
-    if (x < size && row >= 1 && row <= size) return (size - row) * size + x;
+  parseMoves(text: string): number[] {
+    return text.trim() === "" ? [] : text.trim().split(/[\s,]+/).map((t) => this.parseAction(t));
   }
-  throw new InputError(`"${text}" is not a point of a ${size}x${size} board (e.g. C3, or pass)`);
+
+  sideName(player: Player): string {
+    return player === 0 ? "Black" : "White";
+  }
+
+  randomMove(state: GoState, rng: Rng): number {
+    // The playout policy reorders the board's empty-point list: draw on a copy.
+    return playoutMove(state.clone(), rng);
+  }
+
+  playout(state: GoState, rng: Rng, expert = false): void {
+    (expert ? heavyPlayout : playout)(state, rng);
+  }
+
+  movesText(actions: readonly number[]): string {
+    return encodeGoMoves(actions, this.params.size);
+  }
+
+  replay(stored: StoredGame, visit?: (state: GoState, action: number, index: number) => void): GoState {
+    const record = recordOfStored(stored, this.params.size, this.params.rules);
+    return replay(record, visit && ((state, move, index) => visit(state, move.action, index)));
+  }
+
+  rulesColumns(): RulesColumns {
+    const rules = this.params.rules;
+    return { game: this.id, spec: this.spec, boardSize: this.params.size, rules: rulesText(rules), komi: rules.komi };
+  }
+
+  private writeSgf(stored: StoredGame, header: SgfHeader): string {
+    return writeGoRecords([recordOfStored(stored, this.params.size, this.params.rules, header)]);
+  }
+
+  private sgfPosition(text: string, file: string, number: number, moves?: number): { state: GoState; moves: number; games: number } {
+    const records = readGoRecords(text, file);
+    if (!Number.isInteger(number) || number < 1 || number > records.length) {
+      throw new InputError(`there is no game ${number}: the file holds ${records.length} game${records.length === 1 ? "" : "s"}`, { file });
+    }
+    const record = records[number - 1]!;
+    const size = this.params.size;
+    const where = { file, game: records.length > 1 ? number : undefined };
+    if (record.size !== size) throw new InputError(`the game is ${record.size}x${record.size}, the model plays ${size}x${size}`, where);
+    const upTo = moves ?? record.moves.length;
+    if (!Number.isInteger(upTo) || upTo < 0 || upTo > record.moves.length) throw new InputError(`--move must be 0..${record.moves.length}`, where);
+    const state = upTo === 0 ? startState({ ...record, moves: [] }) : replay({ ...record, moves: record.moves.slice(0, upTo) });
+    return { state, moves: upTo, games: records.length };
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { IllegalMoveError, SgfError, type Where } from "../../core/errors.js";
 import { formatNumber, playerLetter, type Player } from "../../core/player.js";
 import { parseSgf, sgfNode, writeSgf, type SgfCollection, type SgfNode, type SourceMap } from "../sgf.js";
 import { BLACK_STONE, EMPTY, MAX_SIZE, MIN_SIZE, WHITE_STONE } from "./board.js";
-import { goActionText } from "./game.js";
+import { goActionText, sgfPoint } from "./coords.js";
 import { makeRules, rulesNameFromSgf, type GoRules, type RulesName } from "./rules.js";
 import { GoState } from "./state.js";
 
@@ -233,7 +233,7 @@ export function recordRules(record: GoRecord): GoRules {
 }
 
 /** The side that moves first: PL if given, White after root handicap stones, else Black. */
-export function firstPlayerOf(record: GoRecord): Player {
+export function firstPlayerOf(record: Pick<GoRecord, "firstPlayer" | "setupBlack" | "setupWhite" | "handicap">): Player {
   if (record.firstPlayer !== undefined) return record.firstPlayer;
   return record.setupBlack.length > 0 && record.setupWhite.length === 0 && (record.handicap ?? 0) > 0 ? 1 : 0;
 }
@@ -295,11 +295,7 @@ export function replay(record: GoRecord, onMove?: (state: GoState, move: GoMove,
 
 /** An SGF game tree for a record (main line only; setup stones in the root). */
 export function recordToTree(record: GoRecord): SgfNode {
-  const point = (a: number): string => {
-    if (a === record.size * record.size) return "";
-    const x = a % record.size, y = Math.floor(a / record.size);
-    return String.fromCharCode(97 + x) + String.fromCharCode(97 + y);
-  };
+  const point = (a: number): string => sgfPoint(a, record.size);
   const ruleNames: Record<RulesName, string> = { "tromp-taylor": "Tromp-Taylor", chinese: "Chinese", japanese: "Japanese" };
   const root = sgfNode({
     GM: "1",

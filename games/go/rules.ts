@@ -66,3 +66,8 @@ export function rulesNameFromSgf(ru: string | undefined): RulesName {
   if (t.startsWith("chi") || t === "cn") return "chinese";
   return "tromp-taylor";
 }
+
+/** The game spec of a board size and rules: "go:9:chinese:7.5" (games/index.ts parses it). */
+export function goSpec(size: number, rules: GoRules): string {
+  return `go:${size}:${rules.name}:${formatNumber(rules.komi)}`;
+}

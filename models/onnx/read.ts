@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../../core/errors.js";
 import type { Architecture } from "../arch.js";
+import { parseGameSpec } from "../../games/index.js";
 import { decodeMessage, fieldString, ProtoError } from "./proto.js";
 
 export interface ModelInfo {
@@ -74,15 +75,38 @@ export function readModelFile(file: string): { bytes: Uint8Array; info: ModelInf
   return { bytes, info: readModelInfo(bytes, file) };
 }
 
+/** The architecture of a fossil model; an InputError for an ONNX file fossil did not write. */
+export function fossilArchitecture(info: ModelInfo): Architecture {
+  if (!info.architecture) throw new InputError("not a fossil model (no fossil.architecture_json metadata)", { file: info.file });
+  return info.architecture;
+}
+
+/** What a model must fit: a game's family, board and planes (a `Game` has them). */
+export interface ModelFit {
+  id: string;
+  planeVersion: string;
+  height: number;
+  width: number;
+}
+
+/** The game family ("go:9") of a model's game spec ("go:9:chinese:7.5", or the bare "go:9" of older models). */
+export function modelFamily(arch: Architecture): string {
+  try {
+    return parseGameSpec(arch.game).id;
+  } catch {
+    return arch.game;
+  }
+}
+
 /**
  * Refuses a model made for another game, board or plane version, with a message saying which
- * differs.
+ * differs. Rules and komi may differ from the ones it was trained under: they are inputs.
  */
-export function checkModelFits(info: ModelInfo, expected: { game: string; planeVersion: string; height: number; width: number }): Architecture {
-  const arch = info.architecture;
-  if (!arch) throw new InputError("not a fossil model (no fossil.architecture_json metadata)", { file: info.file });
+export function checkModelFits(info: ModelInfo, expected: ModelFit): Architecture {
+  const arch = fossilArchitecture(info);
   const problems: string[] = [];
-  if (arch.game !== expected.game) problems.push(`it is for ${arch.game}, not ${expected.game}`);
+  const family = modelFamily(arch);
+  if (family !== expected.id) problems.push(`it is for ${family}, not ${expected.id}`);
   if (arch.height !== expected.height || arch.width !== expected.width) problems.push(`its board is ${arch.height}x${arch.width}, not ${expected.height}x${expected.width}`);
   if (arch.planeVersion !== expected.planeVersion) problems.push(`its input planes are ${arch.planeVersion}, this version of fossil encodes ${expected.planeVersion}`);
   if (problems.length > 0) throw new InputError(`model does not fit: ${problems.join("; ")}`, { file: info.file });

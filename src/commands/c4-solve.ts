@@ -7,17 +7,9 @@ import { createInterface } from "node:readline";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { FossilError, InputError } from "../../core/errors.js";
 import { Connect4Book } from "../../games/connect4/book.js";
-import { Connect4Solver } from "../../games/connect4/solver.js";
-import { connect4FromMoves, type Connect4State } from "../../games/connect4/state.js";
-import { CELLS } from "../../games/connect4/bitboard.js";
+import { Connect4Solver, scorePosition } from "../../games/connect4/solver.js";
+import { connect4FromMoves } from "../../games/connect4/state.js";
 import { readTextFile } from "../../core/files.js";
-
-/** Score of a position for the side to move; a finished game scores as the loss it is. */
-export function scorePosition(state: Connect4State, solver: Connect4Solver): number {
-  if (state.won) return -Math.trunc((CELLS + 2 - state.moveCount) / 2);
-  if (state.ended) return 0;
-  return solver.solve(state);
-}
 
 interface SolveArgs {
   files?: string[];

@@ -1,12 +1,11 @@
-/** `fossil eval predict --model FILE.onnx PATH... [--json]`: move-prediction accuracy and outcome error. */
+/** `fossil eval predict --model FILE.onnx PATH... [--json]`: move-prediction accuracy and outcome error (src/eval/predict.ts). */
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { FossilError, InputError } from "../../core/errors.js";
-import { parseGameSpec } from "../../games/index.js";
-import { readGoRecords, type GoRecord } from "../../games/go/record.js";
+import { parseGameSpec, readSgfGames } from "../../games/index.js";
+import { readSgfFile } from "../../games/sgf.js";
 import { OnnxModel } from "../../models/inference.js";
-import { listInputFiles } from "./games.js";
-import { readSgfFile } from "../io.js";
-import { predictionMetrics } from "../prior/predict.js";
+import { listInputFiles } from "../data/import.js";
+import { predictionMetrics, type RecordedGame } from "../eval/predict.js";
 
 interface PredictArgs {
   model: string;
@@ -24,20 +23,20 @@ export const evalPredictCommand = {
     const model = await OnnxModel.load(args.model);
     try {
       const game = parseGameSpec(model.arch.game);
-      const records: GoRecord[] = [];
+      const games: RecordedGame[] = [];
       let unreadable = 0;
       for (const file of listInputFiles(args.paths)) {
         if (!/\.sgf$/i.test(file)) continue;
         try {
-          records.push(...readGoRecords(readSgfFile(file), file));
+          games.push(...readSgfGames(readSgfFile(file), file));
         } catch (e) {
           if (!(e instanceof FossilError)) throw e;
           process.stderr.write(`${e.message}\n`);
           unreadable++;
         }
       }
-      const report = await predictionMetrics(model, game, records);
-      if (report.positions === 0) throw new InputError(`no position to predict in ${args.paths.join(", ")} (${records.length} games read, none of ${game.id})`);
+      const report = await predictionMetrics(model, game, games);
+      if (report.positions === 0) throw new InputError(`no position to predict in ${args.paths.join(", ")} (${games.length} games read, none of ${game.id})`);
       if (args.json) {
         process.stdout.write(`${JSON.stringify({ ...report, unreadableFiles: unreadable })}\n`);
         return;

@@ -1,18 +1,10 @@
-/**
- * `fossil match --game go:7 --black SPEC --white SPEC --games N [--swap] [--openings K] --db FILE`:
- * plays a match, stores every game (one transaction each) and prints the rating ladder of the
- * game's players at the end.
- */
+/** `fossil match --game G --black SPEC --white SPEC --games N [--swap] [--openings K] --db FILE` (src/play/match.ts). */
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { InputError } from "../../core/errors.js";
-import { Rng } from "../../core/rng.js";
 import { parseGameSpec } from "../../games/index.js";
-import { GoGame } from "../../games/go/game.js";
-import { computeLadder, formatLadder } from "../../db/ladder.js";
+import { formatLadder } from "../../db/ladder.js";
 import { openDatabase } from "../../db/schema.js";
-import { createMatch, ensurePlayer, gameColumns, insertGames, outcomeColumns } from "../../db/store.js";
-import { createPlayer, type MatchPlayer } from "../../selfplay/players.js";
-import { playMatch } from "../../selfplay/match.js";
+import { PLAYER_SPEC_HELP } from "../../selfplay/spec.js";
+import { runMatch } from "../play/match.js";
 import { Progress } from "../progress.js";
 
 interface MatchArgs {
@@ -31,7 +23,7 @@ export const matchCommand = {
   builder: (y: Argv) =>
     y
       .option("game", { type: "string", demandOption: true, describe: "game spec: go:N[:rules[:komi]] or connect4" })
-      .option("black", { type: "string", demandOption: true, describe: "player spec: random, rollout:N, policy:MODEL, mcts:MODEL:SIMS, solver, gtp:COMMAND" })
+      .option("black", { type: "string", demandOption: true, describe: `player spec: ${PLAYER_SPEC_HELP}` })
       .option("white", { type: "string", demandOption: true, describe: "player spec (the second player)" })
       .option("games", { type: "number", default: 10, describe: "games to play" })
       .option("swap", { type: "boolean", default: false, describe: "alternate colours between games" })
@@ -41,43 +33,20 @@ export const matchCommand = {
       .option("db", { type: "string", demandOption: true, describe: "fossil database" }),
   handler: async (args: ArgumentsCamelCase<MatchArgs>) => {
     const game = parseGameSpec(args.game);
-    if (!Number.isInteger(args.games) || args.games < 1) throw new InputError(`--games must be a positive integer, got ${args.games}`);
-    const openings = args.openings ?? (game instanceof GoGame ? 2 : 1);
-    const players: MatchPlayer[] = [];
     const db = openDatabase(args.db);
     try {
-      players.push(await createPlayer(args.black, game));
-      players.push(args.white === args.black ? players[0]! : await createPlayer(args.white, game));
-      const ids = new Map(players.map((p) => [p.spec, ensurePlayer(db, { name: p.spec, kind: p.kind, game: game.id })]));
-      const matchId = createMatch(db, game.id, { black: args.black, white: args.white, games: args.games, swap: args.swap, openings, seed: args.seed });
       const progress = new Progress(`match ${args.black} vs ${args.white}`, args.games, "games");
-      const root = Rng.fromSeed(args.seed);
-      let done = 0, voided = 0;
-      const options = { games: args.games, swap: args.swap, openingMoves: openings, rngFor: (i: number) => root.split("match", i), concurrency: args.concurrent };
-      await playMatch(game, players[0]!, players[1]!, options, (g) => {
-        if (g.error) {
-          voided++;
-          process.stderr.write(`game ${g.index + 1}: no result (${g.endReason}): ${g.error}\n`);
-        }
-        insertGames(db, [
-          {
-            ...gameColumns(game, g.actions),
-            blackId: ids.get(g.black)!,
-            whiteId: ids.get(g.white)!,
-            ...outcomeColumns(g.outcome),
-            endReason: g.endReason,
-            source: "match",
-            matchId,
-            playedAt: new Date().toISOString(),
-          },
-        ]);
-        progress.update(++done);
-      });
+      const { ladder, voided } = await runMatch(
+        db,
+        { game, black: args.black, white: args.white, games: args.games, swap: args.swap, openings: args.openings, seed: args.seed, concurrent: args.concurrent },
+        (g, done) => {
+          if (g.error) process.stderr.write(`game ${g.index + 1}: no result (${g.endReason}): ${g.error}\n`);
+          progress.update(done);
+        },
+      );
       if (voided > 0) process.stderr.write(`${voided} game${voided > 1 ? "s" : ""} without a result (not rated)\n`);
-      const ladder = computeLadder(db, { game: game.id, save: true });
       process.stdout.write(`${formatLadder(ladder)}\n${ladder.games} rated games of ${game.id}; anchor ${ladder.anchor} = ${ladder.anchorElo}\n`);
     } finally {
-      for (const p of new Set(players)) await p.close();
       db.close();
     }
   },

@@ -6,18 +6,13 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { InputError } from "../../core/errors.js";
-import { Rng } from "../../core/rng.js";
 import { parseGameSpec } from "../../games/index.js";
 import type { Game, GameState } from "../../games/game.js";
-import { GoGame } from "../../games/go/game.js";
-import { readGoRecords, replay, startState } from "../../games/go/record.js";
-import { architectureFor, buildGraph } from "../../models/arch.js";
-import { initWeights } from "../../models/weights.js";
-import { saveCheckpoint } from "../../models/checkpoint.js";
-import { DEFAULT_TRAINING } from "../../models/tfnet.js";
-import { readModelFile } from "../../models/onnx/read.js";
+import { readSgfFile } from "../../games/sgf.js";
+import { architectureFor } from "../../models/arch.js";
+import { initCheckpoint } from "../../models/checkpoint.js";
+import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
 import { OnnxModel } from "../../models/inference.js";
-import { readSgfFile } from "../io.js";
 
 interface InitArgs {
   game: string;
@@ -47,10 +42,7 @@ export const modelInitCommand = {
     if (!args.out.toLowerCase().endsWith(".onnx")) throw new InputError(`--out must name a .onnx file, got "${args.out}"`);
     if (existsSync(args.out) && !args.force) throw new InputError("already exists (use --force to overwrite)", { file: args.out });
     mkdirSync(dirname(args.out), { recursive: true });
-    const rng = Rng.fromSeed(args.seed);
-    const weights = initWeights(buildGraph(arch), rng.split("init"));
-    saveCheckpoint(args.out, { arch, step: 0, rng: rng.split("train").getState(), params: DEFAULT_TRAINING, weights, momentum: new Map(), iterations: 0, run: args.run }, { seed: String(args.seed) });
-    const count = [...weights.values()].reduce((s, w) => s + w.length, 0);
+    const count = initCheckpoint(args.out, arch, args.seed, args.run);
     process.stdout.write(`${args.out}: ${arch.game} ${arch.height}x${arch.width}, resnet ${arch.blocks} blocks x ${arch.filters} filters, ${count.toLocaleString("en-US")} weights\n`);
   },
 };
@@ -88,19 +80,12 @@ interface EvalArgs {
 function evalPosition(game: Game, args: EvalArgs): GameState {
   if (args.sgf !== undefined && args.moves !== undefined) throw new InputError("give --sgf or --moves, not both");
   if (args.sgf !== undefined) {
-    if (!(game instanceof GoGame)) throw new InputError("--sgf is for Go models; give Connect Four positions with --moves");
-    const [record] = readGoRecords(readSgfFile(args.sgf), args.sgf);
-    if (record!.size !== game.size) throw new InputError(`the game is ${record!.size}x${record!.size}, the model plays ${game.size}x${game.size}`, { file: args.sgf });
-    const upTo = args.move ?? record!.moves.length;
-    if (!Number.isInteger(upTo) || upTo < 0 || upTo > record!.moves.length) throw new InputError(`--move must be 0..${record!.moves.length}`);
-    const state = upTo === 0 ? startState({ ...record!, moves: [] }) : replay({ ...record!, moves: record!.moves.slice(0, upTo) });
-    return state;
+    if (!game.sgf) throw new InputError(`--sgf is for games SGF holds (Go), not ${game.id}; give the position with --moves`);
+    return game.sgf.position(readSgfFile(args.sgf), args.sgf, 1, args.move).state;
   }
   const state = game.newState();
-  const tokens = (args.moves ?? "").trim() === "" ? [] : game.id === "connect4" && /^[1-7]+$/.test(args.moves!.trim()) ? [...args.moves!.trim()] : args.moves!.trim().split(/[\s,]+/);
-  tokens.forEach((t, i) => {
-    const action = game.parseAction(t);
-    if (!state.isLegal(action)) throw new InputError(`move ${i + 1} (${t}) is illegal here`);
+  game.parseMoves(args.moves ?? "").forEach((action, i) => {
+    if (!state.isLegal(action)) throw new InputError(`move ${i + 1} (${game.actionText(action)}) is illegal here`);
     state.play(action);
   });
   return state;
@@ -117,10 +102,8 @@ export const modelEvalCommand = {
       .option("json", { type: "boolean", default: false, describe: "print JSON" }),
   handler: async (args: ArgumentsCamelCase<EvalArgs>) => {
     const { bytes, info } = readModelFile(args.model);
-    const arch = info.architecture;
-    if (!arch) throw new InputError("not a fossil model (no fossil.architecture_json metadata)", { file: args.model });
-    const game = parseGameSpec(arch.game);
-    const model = await OnnxModel.load({ bytes, file: args.model }, { expect: { game: game.id, planeVersion: game.planeVersion, height: game.height, width: game.width } });
+    const game = parseGameSpec(fossilArchitecture(info).game);
+    const model = await OnnxModel.load({ bytes, file: args.model }, { expect: game });
     const state = evalPosition(game, args);
     const planes = new Float32Array(game.planes * game.height * game.width);
     game.encode(state, planes);
@@ -131,7 +114,7 @@ export const modelEvalCommand = {
     const max = Math.max(...legal.map((a) => policy[a]!));
     const total = legal.reduce((s, a) => s + Math.exp(policy[a]! - max), 0);
     const ranked = legal.map((a) => ({ move: game.actionText(a), probability: Math.exp(policy[a]! - max) / total })).sort((a, b) => b.probability - a.probability);
-    const toPlay = game instanceof GoGame ? (state.toPlay === 0 ? "Black" : "White") : state.toPlay === 0 ? "first player" : "second player";
+    const toPlay = game.sideName(state.toPlay);
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ moves: state.moveCount, toPlay, value: value[0], top: ranked.slice(0, args.top) })}\n`);
       return;

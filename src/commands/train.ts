@@ -46,7 +46,7 @@ export const trainSlCommand = {
       const tty = Boolean(process.stderr.isTTY);
       let epochStart = performance.now();
       // TensorFlow.js loads only for training, not with every fossil command.
-      const { trainSupervised } = await import("../prior/supervised.js");
+      const { trainSupervised } = await import("../train/supervised.js");
       const result = await trainSupervised(
         db,
         game,

@@ -8,7 +8,9 @@
 import { InputError } from "../../core/errors.js";
 import { resultText, outcomeFromScore, type Player } from "../../core/player.js";
 import { Rng } from "../../core/rng.js";
-import { GoGame, goActionText, parseGoAction } from "../../games/go/game.js";
+import { parseGameSpec } from "../../games/index.js";
+import { goActionText, parseGoAction } from "../../games/go/coords.js";
+import { GoGame } from "../../games/go/game.js";
 import { BLACK_STONE, EMPTY } from "../../games/go/board.js";
 import { makeRules } from "../../games/go/rules.js";
 import type { GoState } from "../../games/go/state.js";
@@ -71,10 +73,11 @@ export class GtpEngine {
     private readonly model: OnnxModel,
     private readonly options: EngineOptions,
   ) {
-    const arch = model.arch;
-    if (!arch.game.startsWith("go:")) throw new InputError(`the GTP engine plays Go; this model is for ${arch.game}`, { file: model.info.file });
-    this.komi = 7;
-    this.game = new GoGame(arch.height, { rules: makeRules("tromp-taylor", this.komi), moveCap: Infinity });
+    const modelGame = parseGameSpec(model.arch.game);
+    if (!modelGame.gtp) throw new InputError(`the GTP engine plays Go; this model is for ${modelGame.id}`, { file: model.info.file });
+    // Until the controller says otherwise (GTP's komi command), the komi the model was trained with.
+    this.komi = modelGame.gtp.komi;
+    this.game = new GoGame(modelGame.gtp.boardSize, { rules: makeRules("tromp-taylor", this.komi), moveCap: Infinity });
     this.state = this.game.newState();
     this.rng = Rng.fromSeed(options.seed).split("gtp");
   }
@@ -156,7 +159,7 @@ export class GtpEngine {
     this.state.toPlay = player;
     this.state.resume();
     if (this.state.ended) return { action: this.state.passAction, value: 0 };
-    const tree = new SearchTree(this.state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, simulations: this.options.simulations, noiseWeight: 0 });
+    const tree = new SearchTree(this.state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, noiseWeight: 0 });
     const deadline = performance.now() + 1000 * this.moveSeconds(player);
     const network = new LeafBatcher(this.model, this.game, 1);
     const result = await searchAsync(tree, (leaf) => network.evaluate(leaf), this.rng, this.options.simulations, () => performance.now() > deadline);

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { Board, BLACK_STONE, BORDER, EMPTY, WHITE_STONE, zobristHi, zobristLo, type StoneColor } from "../../games/go/board.js";
-import { parseGoAction } from "../../games/go/game.js";
+import { parseGoAction } from "../../games/go/coords.js";
 import { makeRules, type RulesName } from "../../games/go/rules.js";
 import { GoState } from "../../games/go/state.js";
 

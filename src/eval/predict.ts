@@ -6,10 +6,10 @@
  * most likely (top-3); the outcome error is (value - z)^2 with z the game's result for the side to
  * move (+1, -1, 0), over games with a result.
  */
+import { FossilError } from "../../core/errors.js";
 import { parseResultText, valueFor } from "../../core/player.js";
-import { replay, type GoRecord } from "../../games/go/record.js";
-import type { GoState } from "../../games/go/state.js";
-import type { Game } from "../../games/game.js";
+import type { Game, GameState, StoredGame } from "../../games/game.js";
+import { parseGameSpec } from "../../games/index.js";
 import type { OnnxModel } from "../../models/inference.js";
 
 export interface Proportion {
@@ -41,7 +41,13 @@ export function wilson(successes: number, n: number): Proportion {
   return { value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-export async function predictionMetrics(model: OnnxModel, game: Game, records: readonly GoRecord[], batchSize = 256): Promise<PredictionReport> {
+/** A game to predict: its stored form and its recorded result (none: no outcome error for it). */
+export interface RecordedGame {
+  stored: StoredGame;
+  result?: string | null;
+}
+
+export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game: Game, recorded: Iterable<RecordedGame>, batchSize = 256): Promise<PredictionReport> {
   const cells = game.planes * game.height * game.width;
   const planes = new Float32Array(batchSize * cells);
   const masks: Uint8Array[] = [];
@@ -49,6 +55,9 @@ export async function predictionMetrics(model: OnnxModel, game: Game, records: r
   const outcomes: number[] = []; // NaN: no result
   let top1 = 0, top3 = 0, positions = 0, games = 0, outcomePositions = 0, sqSum = 0, sqSq = 0;
   const skipped: Record<string, number> = {};
+  const skip = (reason: string): void => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
   const flush = async (): Promise<void> => {
     const count = targets.length;
     if (count === 0) return;
@@ -75,28 +84,28 @@ export async function predictionMetrics(model: OnnxModel, game: Game, records: r
     targets.length = 0;
     outcomes.length = 0;
   };
-  for (const record of records) {
-    if (`go:${record.size}` !== game.id) {
-      const reason = `board ${record.size}x${record.size}, the model plays ${game.id}`;
-      skipped[reason] = (skipped[reason] ?? 0) + 1;
+  for (const { stored, result } of recorded) {
+    const played = parseGameSpec(stored.spec);
+    if (played.id !== game.id) {
+      skip(`${played.id}, the model plays ${game.id}`);
       continue;
     }
-    const outcome = record.result ? parseResultText(record.result) : null;
-    const pending: GoState[] = [];
+    const outcome = result ? parseResultText(result) : null;
+    const pending: { state: GameState; action: number }[] = [];
     try {
-      replay(record, (state) => {
-        pending.push(state.clone());
+      played.replay(stored, (state, action) => {
+        pending.push({ state: state.clone(), action });
       });
-    } catch {
-      skipped["illegal move"] = (skipped["illegal move"] ?? 0) + 1;
+    } catch (e) {
+      if (!(e instanceof FossilError)) throw e;
+      skip("illegal move");
       continue;
     }
     games++;
-    for (let i = 0; i < pending.length; i++) {
-      const state = pending[i]!;
-      game.encode(state as never, planes, targets.length * cells);
+    for (const { state, action } of pending) {
+      game.encode(state, planes, targets.length * cells);
       masks.push(state.legalMask());
-      targets.push(record.moves[i]!.action);
+      targets.push(action);
       outcomes.push(outcome === null ? NaN : valueFor(outcome, state.toPlay));
       if (targets.length === batchSize) await flush();
     }

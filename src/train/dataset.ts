@@ -8,67 +8,32 @@ import { InputError } from "../../core/errors.js";
 import type { Rng } from "../../core/rng.js";
 import { parseResultText, valueFor } from "../../core/player.js";
 import type { Db } from "../../db/schema.js";
-import { decodeGoMoves, decodeSetup } from "../../db/store.js";
-import type { Game, GameState } from "../../games/game.js";
-import { GoGame } from "../../games/go/game.js";
-import { BLACK_STONE, WHITE_STONE } from "../../games/go/board.js";
-import { parseRulesText } from "../../games/go/rules.js";
-import { GoState } from "../../games/go/state.js";
+import type { Game, StoredGame } from "../../games/game.js";
+import { parseGameSpec } from "../../games/index.js";
 import type { Batch } from "../../models/tfnet.js";
 
-export interface StoredGame {
+/** A stored game with its result: what training reads of a `games` row. */
+export interface TrainingGame extends StoredGame {
   id: number;
-  moves: string;
-  setup: string | null;
   result: string;
-  rules: string | null;
 }
 
 export interface GameSelection {
-  games: StoredGame[];
+  games: TrainingGame[];
   /** Games of the source skipped because they are of another game or board size. */
   otherGames: number;
 }
 
-/** Games of one source for one game id (with moves and a result). */
+/** Games of one source for one game family (with moves and a result), each with the spec it was played under. */
 export function selectGames(db: Db, game: Game, source: string, maxGames?: number): GameSelection {
   const all = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL").pluck().get(source) as number;
   const others = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL AND game <> ?").pluck().get(source, game.id) as number;
   const games = db
-    .prepare(`SELECT id, moves, setup, result, rules FROM games WHERE source = ? AND game = ? AND moves IS NOT NULL ORDER BY id${maxGames ? " LIMIT ?" : ""}`)
-    .all(...(maxGames ? [source, game.id, maxGames] : [source, game.id])) as StoredGame[];
+    .prepare(`SELECT id, spec, moves, setup, result FROM games WHERE source = ? AND game = ? AND moves IS NOT NULL ORDER BY id${maxGames ? " LIMIT ?" : ""}`)
+    .all(...(maxGames ? [source, game.id, maxGames] : [source, game.id])) as TrainingGame[];
   const usable = games.filter((g) => parseResultText(g.result) !== null);
   if (usable.length === 0) throw new InputError(`no ${source} games of ${game.id} with moves and a result in the database (${all} ${source} games in all): nothing to train on`);
   return { games: usable, otherGames: others };
-}
-
-/** Replays a stored game, calling `visit` with each position and the move played there. */
-export function replayStored(game: Game, stored: StoredGame, visit: (state: GameState, action: number) => void): void {
-  if (game instanceof GoGame) {
-    const size = game.size;
-    const rules = stored.rules ? parseRulesText(stored.rules) : game.params.rules;
-    const state = new GoState(size, { rules, moveCap: Infinity });
-    const setup = decodeSetup(stored.setup, size);
-    if (setup.black.length > 0 || setup.white.length > 0) {
-      const stones = new Uint8Array(size * size);
-      for (const a of setup.black) stones[a] = BLACK_STONE;
-      for (const a of setup.white) stones[a] = WHITE_STONE;
-      state.setup(stones);
-    }
-    for (const { player, action } of decodeGoMoves(stored.moves, size, setup.first)) {
-      state.toPlay = player;
-      state.resume();
-      visit(state, action);
-      state.play(action);
-    }
-    return;
-  }
-  const state = game.newState();
-  for (const ch of stored.moves) {
-    const action = ch.charCodeAt(0) - 49;
-    visit(state, action);
-    state.play(action);
-  }
 }
 
 /** Splits games into training and validation sets by game (seeded shuffle). */
@@ -78,13 +43,25 @@ export function splitByGame<T>(games: readonly T[], validationShare: number, rng
   return { validation: shuffled.slice(0, count), train: shuffled.slice(count) };
 }
 
+const gamesBySpec = new Map<string, Game>();
+/** The game of a spec, made once. */
+function gameOf(spec: string): Game {
+  let game = gamesBySpec.get(spec);
+  if (!game) {
+    game = parseGameSpec(spec);
+    gamesBySpec.set(spec, game);
+  }
+  return game;
+}
+
 /** All positions of some games as one batch (for validation or a shuffled chunk). */
-export function positionsOf(game: Game, games: readonly StoredGame[]): Batch {
+export function positionsOf(game: Game, games: readonly TrainingGame[]): Batch {
   const cells = game.planes * game.height * game.width;
   const planes: Float32Array[] = [], policy: number[] = [], masks: Uint8Array[] = [], values: number[] = [];
   for (const stored of games) {
     const outcome = parseResultText(stored.result)!;
-    replayStored(game, stored, (state, action) => {
+    // Each game replays under its own rules (a family mixes komi and ko rules); the network's planes are the family's.
+    gameOf(stored.spec).replay(stored, (state, action) => {
       const p = new Float32Array(cells);
       game.encode(state, p);
       planes.push(p);

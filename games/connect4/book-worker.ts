@@ -2,8 +2,8 @@
  * Piscina worker of `fossil c4 book --workers N`: solves book positions, one solver (and its
  * transposition table, kept between positions) per worker thread.
  */
-import { Connect4Solver } from "../../games/connect4/solver.js";
-import { solvePosition, type SolvedPosition } from "./c4-book.js";
+import { solvePosition, type SolvedPosition } from "./book-build.js";
+import { Connect4Solver } from "./solver.js";
 
 let solver: Connect4Solver | null = null;
 

@@ -1,0 +1,84 @@
+/** Games out of the database: SGF files that Sabaki and GoGui open, for games SGF can hold (`Game.sgf`). */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "../../core/errors.js";
+import { parseGameSpec } from "../../games/index.js";
+import type { Db } from "../../db/schema.js";
+
+export interface ExportFilter {
+  /** Only games of this player (either colour). */
+  player?: string;
+  /** Only games of this source. */
+  source?: string;
+}
+
+interface ExportRow {
+  id: number;
+  spec: string;
+  black: string;
+  white: string;
+  black_rank: string | null;
+  white_rank: string | null;
+  moves: string | null;
+  setup: string | null;
+  result: string;
+  played_at: string | null;
+  source: string;
+}
+
+export interface ExportReport {
+  written: number;
+  /** Games of games SGF does not hold (Connect Four), and results stored without moves (CSV imports). */
+  otherGames: number;
+  resultsOnly: number;
+}
+
+/** Writes one SGF file per game (`game-000042.sgf`, by game id) into `dir`; what SGF cannot hold is counted, not written. */
+export function exportGames(db: Db, dir: string, filter: ExportFilter = {}): ExportReport {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.player) {
+    const p = db.prepare("SELECT id FROM players WHERE name = ?").get(filter.player) as { id: number } | undefined;
+    if (!p) throw new InputError(`no player named "${filter.player}" in the database`, { file: db.name });
+    where.push("(g.black_id = ? OR g.white_id = ?)");
+    params.push(p.id, p.id);
+  }
+  if (filter.source) {
+    where.push("g.source = ?");
+    params.push(filter.source);
+  }
+  const rows = db
+    .prepare(
+      `SELECT g.id, g.spec, b.name AS black, w.name AS white, b.rank AS black_rank, w.rank AS white_rank,
+              g.moves, g.setup, g.result, g.played_at, g.source
+       FROM games g JOIN players b ON b.id = g.black_id JOIN players w ON w.id = g.white_id
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY g.id`,
+    )
+    .all(...params) as ExportRow[];
+  mkdirSync(dir, { recursive: true });
+  const report: ExportReport = { written: 0, otherGames: 0, resultsOnly: 0 };
+  for (const row of rows) {
+    const sgf = parseGameSpec(row.spec).sgf;
+    if (!sgf || row.moves === null) {
+      if (!sgf) report.otherGames++;
+      else report.resultsOnly++;
+      continue;
+    }
+    const text = sgf.write(
+      { spec: row.spec, moves: row.moves, setup: row.setup },
+      {
+        black: row.black,
+        white: row.white,
+        blackRank: row.black_rank ?? undefined,
+        whiteRank: row.white_rank ?? undefined,
+        result: row.result,
+        // The date of play only: inventing one (the storage date) would make a different record.
+        date: row.played_at ?? undefined,
+        event: `fossil ${row.source} game ${row.id}`,
+      },
+    );
+    writeFileSync(join(dir, `game-${String(row.id).padStart(6, "0")}.sgf`), text);
+    report.written++;
+  }
+  return report;
+}
