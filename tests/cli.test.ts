@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
+import { itNeeds, needs } from "./helpers/needs.js";
 import { CLI, sharedFile } from "./helpers/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-cli-"));
@@ -82,7 +83,7 @@ describe("fossil go score", () => {
     expect(r.stderr).toBe(`${c}:2:15: game 2: unexpected character '!': expected ';', '(' or ')'\n`);
   });
 
-  it("scores a real OGS collection, one line per game", () => {
+  itNeeds(needs.sharedData)("scores a real OGS collection, one line per game", () => {
     const r = runCli(["go", "score", sharedFile("go9-ogs-human/part-03.sgf")]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
@@ -160,6 +161,9 @@ describe("fossil model", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^after 2 moves, Black to play\nvalue [+-]\d\.\d{3} \(for Black, the side to move\)\npolicy \(legal moves\): (\S+ \d+\.\d%, ){2}\S+ \d+\.\d%\n$/);
     expect(r.stdout).not.toMatch(/policy.*\b(D4|C3)\b/); // occupied points are not offered
+  });
+
+  itNeeds(needs.sharedData)("eval reads the position from an SGF file", () => {
     const json = JSON.parse(runCli(["model", "eval", model, "--json", "--sgf", sharedFile("go-solved/7x7_davies_tromp_excerpt.sgf"), "--move", "3"]).stdout);
     expect(json.moves).toBe(3);
     expect(json.toPlay).toBe("White");
@@ -168,7 +172,6 @@ describe("fossil model", () => {
 
   it("refuses positions and files that do not fit, with one clear line", () => {
     const cases: [string[], string][] = [
-      [["model", "eval", model, "--sgf", sharedFile("go9-ogs-human/part-00.sgf")], `fossil: ${sharedFile("go9-ogs-human/part-00.sgf")}: game 1: the game is 9x9, the model plays 7x7\n`],
       [["model", "eval", model, "--moves", "D4 D4"], "fossil: move 2 (D4) is illegal here\n"],
       [["model", "eval", model, "--moves", "Z9"], 'fossil: "Z9" is not a point of a 7x7 board (e.g. C3, or pass)\n'],
     ];
@@ -185,5 +188,12 @@ describe("fossil model", () => {
     const sgf = file("notmodel.onnx", "(;GM[1]SZ[9])");
     expect(runCli(["model", "eval", sgf, "--moves", ""]).stderr).toMatch(/not a readable ONNX model/);
     expect(runCli(["model", "info", join(dir, "none.onnx")]).stderr).toBe(`fossil: ${join(dir, "none.onnx")}: no such file\n`);
+  });
+
+  itNeeds(needs.sharedData)("refuses an SGF game of another board size, with one clear line", () => {
+    const sgf = sharedFile("go9-ogs-human/part-00.sgf");
+    const r = runCli(["model", "eval", model, "--sgf", sgf]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`fossil: ${sgf}: game 1: the game is 9x9, the model plays 7x7\n`);
   });
 });

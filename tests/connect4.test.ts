@@ -7,6 +7,7 @@ import { scorePosition } from "../games/connect4/solver.js";
 import { connect4FromMoves } from "../games/connect4/state.js";
 import { InputError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
+import { itNeeds, needs } from "./helpers/needs.js";
 import { sharedFile } from "./helpers/paths.js";
 
 /** The kind of four-in-a-row through the stone at (col, row) of a plain grid, or null. */
@@ -100,7 +101,7 @@ describe("Connect Four rules", () => {
 describe("Connect Four solver", () => {
   const solver = new Connect4Solver();
   for (const file of ["Test_L3_R1", "Test_L2_R1"]) {
-    it(`is exact on every line of ${file}`, () => {
+    itNeeds(needs.sharedData)(`is exact on every line of ${file}`, () => {
       const lines = readFileSync(sharedFile(`connect4/${file}`), "utf8").trim().split("\n");
       expect(lines.length).toBe(1000);
       let wrong = 0;
@@ -118,7 +119,7 @@ describe("Connect Four solver", () => {
     });
   }
 
-  it("analyses every column consistently with the solve of the position", () => {
+  itNeeds(needs.sharedData)("analyses every column consistently with the solve of the position", () => {
     const lines = readFileSync(sharedFile("connect4/Test_L2_R1"), "utf8").trim().split("\n").slice(0, 40);
     for (const line of lines) {
       const [moves, score] = line.trim().split(/\s+/);
@@ -127,7 +128,7 @@ describe("Connect Four solver", () => {
     }
   });
 
-  it("finds every best column (one exact solve, null-window tests for the others) as the full analysis does", () => {
+  itNeeds(needs.sharedData)("finds every best column (one exact solve, null-window tests for the others) as the full analysis does", () => {
     const lines = ["Test_L2_R1", "Test_L3_R1"].flatMap((file) => readFileSync(sharedFile(`connect4/${file}`), "utf8").trim().split("\n").slice(0, 60));
     for (const line of lines) {
       const state = fromMoves(line.split(" ")[0]!);

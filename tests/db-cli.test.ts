@@ -6,6 +6,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
+import { itNeeds, needs } from "./helpers/needs.js";
 import { ROOT, sharedFile } from "./helpers/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-dbcli-"));
@@ -24,7 +25,7 @@ const count = (db: string, sql = "SELECT count(*) FROM games"): number => {
 describe("fossil games import / export", () => {
   const db = join(dir, "games.db");
 
-  it("imports SGF collections and folders, reports rejected games by file and game, and stores nothing twice", () => {
+  itNeeds(needs.sharedData)("imports SGF collections and folders, reports rejected games by file and game, and stores nothing twice", () => {
     const bad = file("bad.sgf", "(;SZ[5]RE[B+R];B[cc];W[cc])(;SZ[5];B[cc])(;SZ[5]RE[W+2];B[aa];W[bb])");
     const r = runCli(["games", "import", "--db", db, sharedFile("go9-ogs-human/part-00.sgf"), bad]);
     expect(r.status).toBe(2);
@@ -57,7 +58,7 @@ describe("fossil games import / export", () => {
     expect(count(db, "SELECT count(*) FROM games WHERE result = '0' AND winner IS NULL")).toBe(1);
   });
 
-  it("exports SGF files that read back as the same games", () => {
+  itNeeds(needs.sharedData)("exports SGF files that read back as the same games", () => {
     const out = join(dir, "export");
     const r = runCli(["games", "export", "--db", db, "--out", out, "--player", "Mitsunari"]);
     expect(r.status).toBe(0);
@@ -77,9 +78,15 @@ describe("fossil games import / export", () => {
 describe("fossil query and ratings", () => {
   const db = join(dir, "games.db");
 
-  it("answers read-only SQL as a table, CSV or JSON, and refuses writes", () => {
+  itNeeds(needs.sharedData)("answers read-only SQL as a table", () => {
     const table = runCli(["query", "--db", db, "SELECT game, count(*) AS n FROM games GROUP BY game ORDER BY game"]);
     expect(table.stdout).toBe("game     n\n----  ----\ngo:5     1\ngo:9  1003\n(2 rows)\n");
+    expect(count(db)).toBe(1004);
+  });
+
+  it("answers read-only SQL as CSV or JSON, and refuses writes", () => {
+    const games = count(db);
+    expect(games).toBeGreaterThan(0); // so that a DELETE that went through would show
     expect(runCli(["query", "--db", db, "--csv", "SELECT 1 AS a, 'x,y' AS b"]).stdout).toBe('a,b\n1,"x,y"\n');
     expect(JSON.parse(runCli(["query", "--db", db, "--json", "SELECT 2 AS two"]).stdout)).toEqual([{ two: 2 }]);
     for (const sql of ["DELETE FROM games", "DROP TABLE games", "UPDATE players SET name = 'x'", "PRAGMA user_version = 9"]) {
@@ -87,11 +94,11 @@ describe("fossil query and ratings", () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toBe("fossil: only statements that read are allowed (SELECT, WITH ... SELECT, read-only PRAGMA)\n");
     }
-    expect(count(db)).toBe(1004);
+    expect(count(db)).toBe(games); // 1004 with the shared data (the test above)
     expect(runCli(["query", "--db", join(dir, "none.db"), "SELECT 1"]).stderr).toBe(`fossil: ${join(dir, "none.db")}: no such database\n`);
   });
 
-  it("prints the ladder and stores a snapshot for the views", () => {
+  itNeeds(needs.sharedData)("prints the ladder and stores a snapshot for the views", () => {
     const r = runCli(["ratings", "--db", db, "--game", "go:9", "--anchor", "alpha=1000", "--save"]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");

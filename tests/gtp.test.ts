@@ -12,6 +12,7 @@ import { GtpClient } from "../selfplay/gtp.js";
 import { playMatch, type MatchGame } from "../selfplay/match.js";
 import { createPlayer } from "../selfplay/players.js";
 import { runCli } from "./helpers/cli.js";
+import { itNeeds, needs } from "./helpers/needs.js";
 import { CLI } from "./helpers/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-gtp-"));
@@ -107,7 +108,7 @@ describe("fossil gtp as an engine process", () => {
     expect(text).toContain("< ? illegal move (occupied)");
   });
 
-  it("plays whole games against GNU Go, every move legal for both, scored alike by both", async () => {
+  itNeeds(needs.gnugo)("plays whole games against GNU Go, every move legal for both, scored alike by both", async () => {
     const game = parseGameSpec("go:7:tromp-taylor:7");
     const ours = await createPlayer(`gtp:${process.execPath} ${CLI} gtp --model ${model} --sims 8 --resign 0`, game);
     const theirs = await createPlayer(`gtp:${GNUGO}`, game);

@@ -1,5 +1,5 @@
 /** Players by spec and matches, including external GTP engines. */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { InputError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { playMatch, type MatchGame } from "../selfplay/match.js";
 import { createPlayer } from "../selfplay/players.js";
+import { itNeeds, needs } from "./helpers/needs.js";
 
 const GNUGO = "/usr/games/gnugo";
 
@@ -111,8 +112,7 @@ describe("players and matches", () => {
 });
 
 describe("external engines over GTP", () => {
-  it("a match against GNU Go plays to the end with every move legal", async () => {
-    expect(existsSync(GNUGO), "GNU Go missing: .ci/run installs the gnugo package").toBe(true);
+  itNeeds(needs.gnugo)("a match against GNU Go plays to the end with every move legal", async () => {
     const game = parseGameSpec("go:7:tromp-taylor:9");
     const games = await match(game, `gtp:${GNUGO} --mode gtp --level 1`, "rollout:100", 4);
     expect(games.length).toBe(4);

@@ -1,5 +1,5 @@
 /** Supervised pretraining on prior games stored in the database. */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { Rng } from "../core/rng.js";
 import { splitByGame } from "../src/train/dataset.js";
 import { readModelFile } from "../models/onnx/read.js";
 import { runCli } from "./helpers/cli.js";
+import { itNeeds, needs } from "./helpers/needs.js";
 import { sharedFile } from "./helpers/paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-prior-"));
@@ -20,7 +21,7 @@ describe("fossil train sl", () => {
     expect(new Set([...train, ...validation]).size).toBe(100);
   });
 
-  it("trains on imported human games, keeps the best model and resumes from the latest state", () => {
+  itNeeds(needs.sharedData)("trains on imported human games, keeps the best model and resumes from the latest state", () => {
     const db = join(dir, "prior.db");
     expect(runCli(["data", "import", "--db", db, sharedFile("go9-ogs-human/part-02.sgf"), sharedFile("go-solved")]).status).toBe(0);
     const out = join(dir, "sl.onnx");
@@ -43,7 +44,10 @@ describe("fossil train sl", () => {
   });
 
   it("refuses an empty selection instead of training on nothing", () => {
-    const db = join(dir, "prior.db");
+    // A database of human games only (one, written here, so that this runs without the shared data).
+    const db = join(dir, "human-only.db"), sgf = join(dir, "human.sgf");
+    writeFileSync(sgf, "(;GM[1]FF[4]SZ[9]KM[6.5]PB[ann]PW[bob]BR[3k]WR[3k]RE[B+R];B[ee];W[cc];B[gc];W[cg];B[gg];W[ec];B[dc];W[dd];B[ed];W[cd];B[eg];W[ce])\n");
+    expect(runCli(["data", "import", "--db", db, sgf]).stdout).toBe("stored 1 human games, 0 duplicates (same moves) skipped, 0 rejected\n");
     const r = runCli(["train", "sl", "--db", db, "--game", "go:9", "--source", "teacher", "--out", join(dir, "x.onnx")]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("fossil: no teacher games of go:9 with moves and a result in the database (0 teacher games in all): nothing to train on\n");
