@@ -49,7 +49,7 @@ console.log(`  ONNX Runtime alone, 1 thread, batch ${params.concurrentGames}: ${
 async function measure(workers: number): Promise<{ evalRate: number; workerRate: number; positions: number; seconds: number }> {
   let evaluations = 0, positions = 0, busy = 0;
   const start = performance.now();
-  await runSelfPlayPool({ model, game: game.id, games: GAMES * workers, params, seed: "bench", workers }, (chunk) => {
+  await runSelfPlayPool({ model, game: game.spec, games: Array.from({ length: GAMES * workers }, (_, i) => i), params, seed: "bench", workers }, (chunk) => {
     evaluations += chunk.evaluations;
     busy += chunk.seconds;
     positions += chunk.games.reduce((s, g) => s + g.actions.length, 0);

@@ -73,8 +73,13 @@ export function parseResultText(result: string): Outcome | null {
   if (!m) return null;
   const winner: Player = m[1] === "B" ? 0 : 1;
   const tail = m[2]!;
-  if (/^\d+(\.\d+)?$/.test(tail)) return { winner, score: (winner === 0 ? 1 : -1) * Number(tail), reason: "score" };
+  if (/^\d+(\.\d+)?$/.test(tail)) {
+    // A zero margin ("B+0", written by some programs for a tie) is a draw, whoever it names.
+    if (Number(tail) === 0) return { winner: null, score: 0, reason: "score" };
+    return { winner, score: (winner === 0 ? 1 : -1) * Number(tail), reason: "score" };
+  }
   if (tail === "") return { winner, score: NaN, reason: "score" }; // margin not recorded
-  const reason: EndReason = tail.startsWith("R") ? "resign" : tail.startsWith("T") ? "timeout" : "forfeit";
-  return { winner, score: NaN, reason };
+  // SGF: B+R / B+Resign, B+T / B+Time, B+F / B+Forfeit; anything else says no result we can read.
+  const reason: EndReason | null = /^R(ESIGN)?$/.test(tail) ? "resign" : /^T(IME)?$/.test(tail) ? "timeout" : /^F(ORFEIT)?$/.test(tail) ? "forfeit" : null;
+  return reason === null ? null : { winner, score: NaN, reason };
 }

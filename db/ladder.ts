@@ -32,19 +32,38 @@ export interface Ladder {
   snapshotId?: number;
 }
 
-/** Parses `NAME=ELO` (the name may contain '='; the last one splits). */
+/** Largest anchor rating accepted, in Elo points (ratings far beyond it print as nonsense). */
+const MAX_ANCHOR_ELO = 1_000_000;
+
+/** Parses `NAME=ELO` (the name may contain '='; the last one splits; ELO a decimal number). */
 export function parseAnchor(text: string): { name: string; elo: number } {
   const at = text.lastIndexOf("=");
-  const elo = Number(text.slice(at + 1));
+  const value = text.slice(at + 1).trim();
+  const elo = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : NaN;
   if (at <= 0 || !Number.isFinite(elo)) throw new InputError(`--anchor must be NAME=ELO (e.g. random=0), got "${text}"`);
+  if (Math.abs(elo) > MAX_ANCHOR_ELO) throw new InputError(`--anchor: ELO must be between -${MAX_ANCHOR_ELO} and ${MAX_ANCHOR_ELO}, got ${value}`);
   return { name: text.slice(0, at), elo };
 }
 
+/** A write of the ladder's snapshot failed: one line naming the database file and why. */
+function saveFailure(db: Db, e: unknown): never {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("SQLITE_")) {
+    const why = code.startsWith("SQLITE_READONLY") ? "read-only: cannot write" : code === "SQLITE_FULL" ? "disk full: cannot write" : "cannot write";
+    throw new InputError(`${why} the rating snapshot (${(e as Error).message}); nothing was saved`, { file: db.name });
+  }
+  throw e;
+}
+
 export function computeLadder(db: Db, options: LadderOptions = {}): Ladder {
+  if (options.game !== undefined && options.game.trim() === "") throw new InputError("--game needs a game (go:9, connect4)");
+  const ofGame = options.game ? ` of ${options.game}` : "";
   const rows = db
     .prepare(`SELECT black_id AS black, white_id AS white, result FROM games${options.game ? " WHERE game = ?" : ""}`)
     .raw()
     .all(...(options.game ? [options.game] : [])) as [number, number, string][];
+  // Players get an index only when they have a rated game: a game against oneself says nothing
+  // about one's strength (self-play), and a player without rated games has no rating.
   const ids: number[] = [];
   const indexOf = new Map<number, number>();
   const idx = (id: number): number => {
@@ -57,19 +76,39 @@ export function computeLadder(db: Db, options: LadderOptions = {}): Ladder {
     return i;
   };
   const results: Result[] = [];
+  let againstItself = 0;
   for (const [black, white, result] of rows) {
     const s = blackScoreOf(result);
     if (s === null) continue;
+    if (black === white) {
+      againstItself++;
+      continue;
+    }
     results.push({ black: idx(black), white: idx(white), blackScore: s });
   }
-  if (results.length === 0) throw new InputError(`no rated games${options.game ? ` of ${options.game}` : ""} in the database`);
+  if (results.length === 0) {
+    let why = "";
+    if (againstItself > 0) why = ` (its ${againstItself} game${againstItself === 1 ? " is" : "s are"} a player against itself, which rates no one)`;
+    else if (options.game) {
+      const present = db.prepare("SELECT DISTINCT game FROM games ORDER BY game").pluck().all() as string[];
+      if (present.length > 0) why = ` (it has games of ${present.join(", ")})`;
+    }
+    throw new InputError(`no rated games${ofGame} in the database${why}`);
+  }
   const names = new Map<number, string>();
-  for (const r of db.prepare(`SELECT id, name FROM players WHERE id IN (${ids.join(",")})`).all() as { id: number; name: string }[]) names.set(r.id, r.name);
+  for (const [id, name] of db.prepare("SELECT id, name FROM players").raw().all() as [number, string][]) if (indexOf.has(id)) names.set(id, name);
   let anchorIndex: number;
   let anchorElo = 0;
   if (options.anchor) {
     const found = ids.findIndex((id) => names.get(id) === options.anchor!.name);
-    if (found < 0) throw new InputError(`anchor player "${options.anchor.name}" has no rated games${options.game ? ` of ${options.game}` : ""}`);
+    if (found < 0) {
+      const alone = db
+        .prepare(`SELECT count(*) FROM games g JOIN players p ON p.id = g.black_id WHERE p.name = ? AND g.white_id = g.black_id${options.game ? " AND g.game = ?" : ""}`)
+        .pluck()
+        .get(options.anchor.name, ...(options.game ? [options.game] : [])) as number;
+      const only = alone > 0 ? ` (only games against itself, which rate no one); anchor a player with rated games` : "";
+      throw new InputError(`anchor player "${options.anchor.name}" has no rated games${ofGame}${only}`);
+    }
     anchorIndex = found;
     anchorElo = options.anchor.elo;
   } else {
@@ -80,7 +119,10 @@ export function computeLadder(db: Db, options: LadderOptions = {}): Ladder {
         counts[r.black]!++;
         counts[r.white]!++;
       }
-      anchorIndex = counts.indexOf(Math.max(...counts));
+      anchorIndex = 0;
+      counts.forEach((c, i) => {
+        if (c > counts[anchorIndex]!) anchorIndex = i;
+      });
     }
   }
   const fit = fitRatings(ids.length, results, { anchor: anchorIndex, anchorElo, firstMoveAdvantage: options.firstMoveAdvantage });
@@ -89,16 +131,20 @@ export function computeLadder(db: Db, options: LadderOptions = {}): Ladder {
     .sort((a, b) => b.elo - a.elo);
   const out: Ladder = { rows: ladder, anchor: names.get(ids[anchorIndex]!)!, anchorElo, advantage: fit.advantage, advantageCi95: fit.advantageCi95, games: results.length };
   if (options.save) {
-    out.snapshotId = db.transaction(() => {
-      const snap = Number(
-        db
-          .prepare("INSERT INTO rating_snapshots (game, anchor, method, params) VALUES (?, ?, ?, ?)")
-          .run(options.game ?? null, `${out.anchor}=${anchorElo}`, "bradley-terry elo", JSON.stringify({ firstMoveAdvantage: fit.advantage, games: results.length, priorElo: 1000 })).lastInsertRowid,
-      );
-      const insert = db.prepare("INSERT INTO ratings (snapshot_id, player_id, elo, ci95, games, score) VALUES (?, ?, ?, ?, ?, ?)");
-      ids.forEach((id, i) => insert.run(snap, id, fit.elo[i]!, fit.ci95[i]!, fit.games[i]!, fit.score[i]!));
-      return snap;
-    }).immediate();
+    try {
+      out.snapshotId = db.transaction(() => {
+        const snap = Number(
+          db
+            .prepare("INSERT INTO rating_snapshots (game, anchor, method, params) VALUES (?, ?, ?, ?)")
+            .run(options.game ?? null, `${out.anchor}=${anchorElo}`, "bradley-terry elo", JSON.stringify({ firstMoveAdvantage: fit.advantage, games: results.length, priorElo: 1000 })).lastInsertRowid,
+        );
+        const insert = db.prepare("INSERT INTO ratings (snapshot_id, player_id, elo, ci95, games, score) VALUES (?, ?, ?, ?, ?, ?)");
+        ids.forEach((id, i) => insert.run(snap, id, fit.elo[i]!, fit.ci95[i]!, fit.games[i]!, fit.score[i]!));
+        return snap;
+      }).immediate();
+    } catch (e) {
+      saveFailure(db, e);
+    }
   }
   return out;
 }

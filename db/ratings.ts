@@ -68,10 +68,10 @@ function cholesky(a: Float64Array, n: number): Float64Array {
 }
 
 /**
- * Diagonal of the inverse of a symmetric positive definite matrix: with A = L L^T,
- * (A^-1)_ii = sum_k (L^-1)_ki^2, and L^-1 comes from forward substitution.
+ * The full inverse of a symmetric positive definite n x n matrix (row-major): with A = L L^T,
+ * A^-1 = L^-T L^-1, L^-1 from forward substitution. O(n^3): only for small or dense blocks.
  */
-function inverseDiagonal(a: Float64Array, n: number): Float64Array {
+export function denseInverse(a: Float64Array, n: number): Float64Array {
   const l = cholesky(a, n);
   const inv = new Float64Array(n * n); // L^-1, lower triangular, row-major
   for (let i = 0; i < n; i++) {
@@ -83,18 +83,179 @@ function inverseDiagonal(a: Float64Array, n: number): Float64Array {
       inv[ri + j] = -s / l[ri + i]!;
     }
   }
-  const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) for (let i = 0; i <= k; i++) out[i]! += inv[k * n + i]! ** 2;
+  // (A^-1)_ij = sum_k (L^-1)_ki (L^-1)_kj over k >= max(i, j).
+  const out = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const rk = k * n;
+    for (let i = 0; i <= k; i++) {
+      const v = inv[rk + i]!;
+      if (v === 0) continue;
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) out[ri + j]! += v * inv[rk + j]!;
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j]!;
   return out;
 }
 
 /** A sparse symmetric matrix: a diagonal plus off-diagonal entries (each stored once). */
-interface Sparse {
+export interface Sparse {
   diag: Float64Array;
   rows: Int32Array;
   cols: Int32Array;
   values: Float64Array;
   count: number;
+}
+
+/** A binary min-heap of non-negative integer keys (used with stale entries skipped by the caller). */
+class MinHeap {
+  private keys: number[] = [];
+  peek(): number {
+    return this.keys[0]!;
+  }
+  push(key: number): void {
+    const h = this.keys;
+    let i = h.push(key) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]! <= key) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = key;
+  }
+  pop(): number {
+    const h = this.keys;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= h.length) break;
+        if (child + 1 < h.length && h[child + 1]! < h[child]!) child++;
+        if (h[child]! >= last) break;
+        h[i] = h[child]!;
+        i = child;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
+/**
+ * The diagonal of the inverse of a sparse symmetric positive definite matrix, exact (to
+ * rounding) without forming the dense inverse:
+ *
+ * 1. Gaussian elimination A = L D L^T in minimum-degree order (a fill-reducing ordering: the
+ *    variable with fewest neighbours left goes first, so players with few opponents cost next to
+ *    nothing). The elimination graph gives the pattern P(k) of each column of L. Once what is left
+ *    has become dense (the fewest neighbours are a tenth of the variables left) or small, its
+ *    Schur complement is inverted as one dense block: that block of A^-1.
+ * 2. Selected inversion (Takahashi's equations) from the last column back, with Z = A^-1:
+ *      Z_jk = -sum_{i in P(k)} L_ik Z_ij  (j in P(k)),   Z_kk = 1/d_k - sum_{i in P(k)} L_ik Z_ik.
+ *    The Z_ij needed are on the pattern of L (P(k) is a clique of the filled graph), where they
+ *    have already been computed.
+ * Cost: the sum over sparse columns of |P(k)|^2, plus the cube of the dense block.
+ */
+export function sparseInverseDiagonal(m: Sparse): Float64Array {
+  const n = m.diag.length;
+  const d = Float64Array.from(m.diag);
+  // The elimination graph with values: adj[i].get(j) is the current (Schur complement) entry.
+  const adj: Map<number, number>[] = Array.from({ length: n }, () => new Map<number, number>());
+  for (let k = 0; k < m.count; k++) {
+    const i = m.rows[k]!, j = m.cols[k]!, v = m.values[k]!;
+    if (i === j) {
+      d[i]! += v;
+      continue;
+    }
+    adj[i]!.set(j, (adj[i]!.get(j) ?? 0) + v);
+    adj[j]!.set(i, (adj[j]!.get(i) ?? 0) + v);
+  }
+  const heap = new MinHeap(); // key: degree * n + node; stale entries are skipped
+  for (let v = 0; v < n; v++) heap.push(adj[v]!.size * n + v);
+  const step = new Int32Array(n).fill(-1); // elimination step of each variable
+  const columns: { node: number; pattern: Int32Array; l: Float64Array; pivot: number; position: Map<number, number>; z: Float64Array }[] = [];
+  let remaining = n;
+  while (remaining > 0) {
+    let key = heap.peek();
+    let v = key % n;
+    while (step[v]! >= 0 || Math.floor(key / n) !== adj[v]!.size) {
+      heap.pop();
+      key = heap.peek();
+      v = key % n;
+    }
+    const degree = adj[v]!.size;
+    if (remaining <= 32 || degree * 10 >= remaining) break; // the rest is dense
+    heap.pop();
+    const pivot = d[v]!;
+    if (!(pivot > 0)) throw new Error("rating fit: Hessian not positive definite");
+    const row = adj[v]!;
+    const pattern = Int32Array.from(row.keys());
+    const values = Float64Array.from(row.values());
+    const l = values.map((x) => x / pivot);
+    for (let a = 0; a < pattern.length; a++) {
+      const i = pattern[a]!;
+      const ai = adj[i]!;
+      ai.delete(v);
+      d[i]! -= values[a]! * l[a]!;
+      for (let b = a + 1; b < pattern.length; b++) {
+        const j = pattern[b]!;
+        const delta = values[a]! * l[b]!;
+        const aj = adj[j]!;
+        ai.set(j, (ai.get(j) ?? 0) - delta);
+        aj.set(i, (aj.get(i) ?? 0) - delta);
+      }
+    }
+    for (const i of pattern) heap.push(adj[i]!.size * n + i);
+    row.clear();
+    step[v] = columns.length;
+    const position = new Map<number, number>();
+    pattern.forEach((i, a) => position.set(i, a));
+    columns.push({ node: v, pattern, l, pivot, position, z: new Float64Array(pattern.length) });
+    remaining--;
+  }
+  // The dense block: the variables left, in any order after the sparse ones.
+  const block: number[] = [];
+  for (let v = 0; v < n; v++) if (step[v]! < 0) block.push(v);
+  const size = block.length;
+  const where = new Int32Array(n).fill(-1);
+  block.forEach((v, a) => {
+    where[v] = a;
+    step[v] = columns.length + a;
+  });
+  const schur = new Float64Array(size * size);
+  block.forEach((v, a) => {
+    schur[a * size + a] = d[v]!;
+    for (const [j, x] of adj[v]!) schur[a * size + where[j]!] = x;
+  });
+  const blockInverse = size > 0 ? denseInverse(schur, size) : new Float64Array(0);
+  const out = new Float64Array(n);
+  block.forEach((v, a) => (out[v] = blockInverse[a * size + a]!));
+  /** Z_ij (i != j) on the pattern: from the earlier eliminated of the two, or the dense block. */
+  const offDiagonal = (i: number, j: number): number => {
+    const first = step[i]! < step[j]! ? i : j, other = first === i ? j : i;
+    if (where[first]! >= 0) return blockInverse[where[first]! * size + where[other]!]!;
+    const column = columns[step[first]!]!;
+    return column.z[column.position.get(other)!]!;
+  };
+  for (let k = columns.length - 1; k >= 0; k--) {
+    const { node, pattern, l, pivot, z } = columns[k]!;
+    // z = -Z[P, P] l, then Z_kk = 1/d_k - l . z.
+    for (let a = 0; a < pattern.length; a++) z[a] = -out[pattern[a]!]! * l[a]!;
+    for (let a = 0; a < pattern.length; a++) {
+      for (let b = a + 1; b < pattern.length; b++) {
+        const zab = offDiagonal(pattern[a]!, pattern[b]!);
+        z[a]! -= zab * l[b]!;
+        z[b]! -= zab * l[a]!;
+      }
+    }
+    let diagonal = 1 / pivot;
+    for (let a = 0; a < pattern.length; a++) diagonal -= l[a]! * z[a]!;
+    out[node] = diagonal;
+  }
+  return out;
 }
 
 /** Solves S x = b by conjugate gradients with a Jacobi preconditioner. */
@@ -140,6 +301,7 @@ function solveSparse(m: Sparse, b: Float64Array): Float64Array {
 
 export function fitRatings(players: number, results: readonly Result[], options: FitOptions): Fit {
   const anchorElo = options.anchorElo ?? 0;
+  if (!(Number.isInteger(options.anchor) && options.anchor >= 0 && options.anchor < players)) throw new RangeError(`rating fit: anchor ${options.anchor} is not a player (0..${players - 1})`);
   const priorPrecision = 1 / (((options.priorElo ?? 1000) * SCALE) ** 2);
   // Aggregate games by (black, white) pair.
   const pairs = new Map<number, { n: number; s: number }>();
@@ -248,15 +410,9 @@ export function fitRatings(players: number, results: readonly Result[], options:
     current = value;
     if (moved < 1e-9) break;
   }
-  // Intervals from the curvature at the optimum: the diagonal of the inverse (dense, once).
+  // Intervals from the curvature at the optimum: the diagonal of the inverse (sparse, exact).
   derivatives();
-  const dense = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) dense[i * n + i] = hess.diag[i]!;
-  for (let k = 0; k < hess.count; k++) {
-    const i = hess.rows[k]!, j = hess.cols[k]!;
-    dense[i * n + j] = dense[j * n + i] = hess.values[k]!;
-  }
-  const variance = n > 0 ? inverseDiagonal(dense, n) : new Float64Array(0);
+  const variance = n > 0 ? sparseInverseDiagonal(hess) : new Float64Array(0);
   const elo = new Float64Array(players).fill(NaN), ci95 = new Float64Array(players).fill(NaN);
   for (let p = 0; p < players; p++) {
     if (p === options.anchor) {
@@ -283,7 +439,7 @@ function softplus(x: number): number {
   return x > 30 ? x : Math.log1p(Math.exp(x));
 }
 
-/** Points for black from an SGF result: 1, 0, 0.5 for a draw, null for no result (void). */
+/** Points for black from an SGF result: 1, 0, 0.5 for a draw (and a win by nothing, B+0), null for no result (void). */
 export function blackScoreOf(result: string): number | null {
   const outcome = parseResultText(result);
   if (outcome === null) return null;

@@ -5,7 +5,8 @@
  * fossil's, is refused before anything is written. Documented in db/README.md.
  */
 import Database from "better-sqlite3";
-import { existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statSync, type Stats } from "node:fs";
+import { dirname } from "node:path";
 import { InputError } from "../core/errors.js";
 
 /** "foss" as a 32-bit integer, marks fossil databases. */
@@ -127,11 +128,16 @@ const MIGRATIONS: string[] = [
   `,
   `
   -- The full game spec each game was played under ("go:9:chinese:7.5", "connect4"); board_size,
-  -- rules and komi follow from it. Older rows get it from their rules text ("chinese komi=7.5").
+  -- rules and komi follow from it. Older rows get it from their rules text ("chinese komi=7.5"),
+  -- but for Go self-play: its workers played the default rules (Tromp-Taylor, komi 7) whatever
+  -- the rules column says, and the results are those of the defaults. Results without rules
+  -- (CSV imports) keep the family. A match's game becomes the spec of its games.
   ALTER TABLE games ADD COLUMN spec TEXT;
+  UPDATE games SET rules = 'tromp-taylor komi=7', komi = 7 WHERE source = 'selfplay' AND game LIKE 'go:%';
   UPDATE games SET spec = CASE
     WHEN rules IS NOT NULL THEN game || ':' || replace(rules, ' komi=', ':')
     ELSE game END;
+  UPDATE matches SET game = coalesce((SELECT g.spec FROM games g WHERE g.match_id = matches.id LIMIT 1), game);
   `,
 ];
 
@@ -140,32 +146,121 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export type Db = Database.Database;
 
 export interface OpenOptions {
-  /** Open read-only: the file must exist and be a fossil database (no migration). */
+  /**
+   * Open read-only: the file must exist and be a fossil database (no migration). A database in a
+   * folder this process cannot write (where SQLite cannot create its `-shm` file) is read from a
+   * copy in memory, as long as no unmerged write-ahead log (`-wal`) lies beside it.
+   */
   readonly?: boolean;
+}
+
+/** Whether this process may access `path` in `mode` (fs.constants.R_OK / W_OK). */
+function may(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A SQLite error code ("SQLITE_READONLY_DIRECTORY"), or "" for other errors. */
+function sqliteCode(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return e instanceof Database.SqliteError && typeof code === "string" ? code : "";
+}
+
+/** One line saying why SQLite could not open or read a file. */
+function openFailure(e: unknown): string {
+  const code = sqliteCode(e), message = (e as Error).message;
+  if (code === "SQLITE_NOTADB") return `not a SQLite database (${message})`;
+  if (code.startsWith("SQLITE_CORRUPT")) return `damaged SQLite database (${message})`;
+  if (code.startsWith("SQLITE_READONLY")) return `read-only: cannot write (${message})`;
+  if (code.startsWith("SQLITE_CANTOPEN")) return `cannot open (${message})`;
+  if (code.startsWith("SQLITE_PERM") || code.startsWith("SQLITE_AUTH")) return `cannot open: permission denied (${message})`;
+  return `not a SQLite database (${message})`;
+}
+
+/**
+ * Reads a database whose folder is read-only from a copy in memory: SQLite needs a `-shm` file
+ * beside a WAL database to read it in place. Without a `-wal` file (or with an empty one) the
+ * file itself holds every committed transaction, so the copy is exact.
+ */
+function openCopy(path: string): Db {
+  const wal = `${path}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw new InputError(`cannot read: its folder is read-only and ${wal} holds changes not yet merged into it (open it once where it is writable)`, { file: path });
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read (${(e as Error).message})`, { file: path });
+  }
+  // The copy is one file in memory: mark it as a rollback-journal database (header bytes 18-19),
+  // which SQLite requires of an in-memory image; the file itself is untouched.
+  if (bytes.length >= 100 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+  try {
+    const db = new Database(bytes, { readonly: true });
+    db.pragma("schema_version", { simple: true });
+    return db;
+  } catch (e) {
+    throw new InputError(openFailure(e), { file: path });
+  }
 }
 
 /**
  * Opens (creating if needed) a fossil database and migrates it to the current schema, each
- * migration in one transaction. Refuses, changing nothing: a file that is not SQLite, a SQLite
- * file of another application, a database from a newer fossil.
+ * migration in one transaction. Refuses with one line naming the file, changing nothing: a
+ * folder, a file that is not SQLite, a SQLite file of another application, a database from a
+ * newer fossil; for writing, a file or folder this process may not write (SQLite keeps its
+ * `-wal` and `-shm` files beside the database); for reading, a missing or empty file.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  const isNew = !existsSync(path) || statSync(path).size === 0;
-  if (options.readonly && isNew) throw new InputError("no such database", { file: path });
-  let db: Db;
+  const readonly = options.readonly ?? false;
+  if (typeof path !== "string" || path === "") throw new InputError("name one database file (--db FILE)");
+  let stat: Stats | undefined;
   try {
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    stat = statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`cannot open (${(e as Error).message})`, { file: path });
+  }
+  if (stat?.isDirectory()) throw new InputError("is a folder, not a database file", { file: path });
+  if (stat && !stat.isFile()) throw new InputError("not a regular file", { file: path });
+  const folder = dirname(path);
+  if (readonly) {
+    if (!stat) throw new InputError("no such database", { file: path });
+    if (stat.size === 0) throw new InputError("empty file (0 bytes): not a fossil database", { file: path });
+    if (!may(path, constants.R_OK)) throw new InputError("cannot read: permission denied", { file: path });
+  } else {
+    if (!existsSync(folder)) throw new InputError(`no such folder: ${folder}`, { file: path });
+    if (stat && !may(path, constants.W_OK)) throw new InputError("read-only: cannot write (the file is read-only)", { file: path });
+    if (!may(folder, constants.W_OK)) throw new InputError(`read-only: cannot write (its folder ${folder} is read-only, and SQLite writes its journal beside the database)`, { file: path });
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly });
     db.pragma("busy_timeout = 10000");
     // Touch the file: better-sqlite3 opens lazily, so a non-SQLite file fails here.
     db.pragma("schema_version", { simple: true });
   } catch (e) {
-    throw new InputError(`not a SQLite database (${(e as Error).message})`, { file: path });
+    db?.close();
+    const code = sqliteCode(e);
+    if (readonly && (code === "SQLITE_READONLY_DIRECTORY" || code === "SQLITE_READONLY_CANTINIT" || code === "SQLITE_CANTOPEN")) db = openCopy(path);
+    else throw new InputError(openFailure(e), { file: path });
+  }
+  if (!readonly && db.readonly) {
+    // SQLite fell back to reading (a read-only file system, say): refuse before writing anything.
+    db.close();
+    throw new InputError("read-only: cannot write (SQLite could open it only for reading)", { file: path });
   }
   try {
     const appId = db.pragma("application_id", { simple: true }) as number;
     const version = db.pragma("user_version", { simple: true }) as number;
     const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number }).n;
-    if (appId !== APPLICATION_ID && !(appId === 0 && version === 0 && tables === 0)) {
+    const empty = appId === 0 && version === 0 && tables === 0;
+    if (readonly && empty) throw new InputError("an empty SQLite file (no tables): not a fossil database yet; nothing to read", { file: path });
+    if (appId !== APPLICATION_ID && !empty) {
       throw new InputError("not a fossil database (another application's SQLite file); nothing was changed", { file: path });
     }
     if (version > SCHEMA_VERSION) {
@@ -194,6 +289,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     return db;
   } catch (e) {
     db.close();
+    if (e instanceof InputError) throw e;
+    // Writing the schema failed (a full disk, a file made read-only meanwhile): each migration
+    // is one transaction, so nothing was half written.
+    if (sqliteCode(e)) throw new InputError(`${openFailure(e)}; nothing was changed`, { file: path });
     throw e;
   }
 }

@@ -34,7 +34,7 @@ export interface GameRow {
   komi?: number | null;
   blackId: number;
   whiteId: number;
-  /** Compact moves (see encodeGoMoves / encodeConnect4Moves), or null for a result only. */
+  /** Compact moves in the game's stored form (`Game.movesText`), or null for a result only. */
   moves?: string | null;
   setup?: string | null;
   result: string;

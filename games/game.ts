@@ -37,6 +37,8 @@ export interface GameState {
    * fixed-size hash can hold; see games/go/state.ts.
    */
   hash(): bigint;
+  /** A text picture of the position, for people. */
+  toString(): string;
 }
 
 /**
@@ -107,7 +109,8 @@ export interface Game<S extends GameState = GameState> {
    */
   readonly id: string;
   /**
-   * Everything that decides play: "go:9:tromp-taylor:7", "go:5:japanese:0.5", "connect4";
+   * The rules of play: "go:9:tromp-taylor:7", "go:5:japanese:0.5", "connect4" — everything that
+   * decides a game but the move cap (a setting of self-play, 2·N² in Go by default);
    * `parseGameSpec(spec)` gives this same game. Pool tasks, the database and model metadata carry it.
    */
   readonly spec: string;

@@ -33,6 +33,7 @@ export function parseGameSpec(spec: string): Game {
  * The games of an SGF collection (SGF records hold Go, GM[1]) in their stored form, each with its
  * recorded result; an SgfError names the file, line and game of a malformed one.
  */
-export function readSgfGames(text: string, file = "<input>"): { stored: StoredGame; result?: string }[] {
-  return readGoRecords(text, file).map((record) => ({ stored: storedOfRecord(record), result: record.result }));
+export function readSgfGames(text: string, file = "<input>"): { stored: StoredGame; result?: string; where: string }[] {
+  const records = readGoRecords(text, file);
+  return records.map((record, k) => ({ stored: storedOfRecord(record), result: record.result, where: records.length > 1 ? `${file}: game ${k + 1}` : file }));
 }

@@ -7,7 +7,7 @@
  * State file (`<model>.state`): "FOSSILST", u32 format version, u32 header length, a JSON header
  * (architecture, step, Rng state, training params, list of arrays), then the float32 arrays.
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
 import { Rng, type RngState } from "../core/rng.js";
 import { buildGraph, type Architecture } from "./arch.js";
@@ -49,8 +49,13 @@ export function statePath(modelPath: string): string {
 
 function writeAtomic(path: string, data: Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw new InputError(`cannot write: ${(error as Error).message}`, { file: path });
+  }
 }
 
 export function encodeState(state: TrainingState): Uint8Array {

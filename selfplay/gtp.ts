@@ -39,6 +39,8 @@ export class GtpClient {
       this.stderr = (this.stderr + chunk.toString()).slice(-2000);
     });
     child.on("error", (e) => this.fail(new GtpError(`cannot run "${command}": ${e.message}`, "crash")));
+    // An engine that exits at once closes its input: writing to it fails (EPIPE), as a crash.
+    child.stdin.on("error", (e) => this.fail(new GtpError(`engine "${command}" stopped reading commands (${e.message})`, "crash")));
     child.on("exit", (code, signal) => this.fail(new GtpError(`engine "${command}" exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split("\n").pop()}` : ""}`, "crash")));
   }
 

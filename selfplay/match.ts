@@ -26,6 +26,8 @@ export interface MatchGame {
 
 export interface MatchOptions {
   games: number;
+  /** The indices of the games to play (default: 0 to games - 1); game i draws from `rngFor(i)`. */
+  indices?: readonly number[];
   /** Alternate colours: odd games give Black to the second player. */
   swap: boolean;
   /** Random opening moves before the players take over. */
@@ -35,13 +37,16 @@ export interface MatchOptions {
   rngFor: (index: number) => Rng;
   /** Games played at once (network players batch their leaves across them); 1 with GTP engines. */
   concurrency?: number;
+  /** Starts no new game once aborted (the games in progress finish). */
+  signal?: AbortSignal;
 }
 
 export async function playMatch(game: Game, first: MatchPlayer, second: MatchPlayer, options: MatchOptions, onGame: (g: MatchGame) => void | Promise<void>): Promise<void> {
   const concurrency = playsConcurrently(first) && playsConcurrently(second) ? Math.max(1, options.concurrency ?? 1) : 1;
+  const indices = options.indices ?? Array.from({ length: options.games }, (_, i) => i);
   let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, options.games) }, async () => {
-    for (let index = next++; index < options.games; index = next++) await playOne(game, first, second, options, index, onGame);
+  const lanes = Array.from({ length: Math.min(concurrency, indices.length) }, async () => {
+    for (let k = next++; k < indices.length && !options.signal?.aborted; k = next++) await playOne(game, first, second, options, indices[k]!, onGame);
   });
   await Promise.all(lanes);
 }

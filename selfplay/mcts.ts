@@ -171,14 +171,21 @@ function select(node: SearchNode, params: SearchParams, isRoot: boolean): number
   return best;
 }
 
+/** Whether some move of the root has been visited (the search has a move to play). */
+function hasVisitedChild(root: SearchNode): boolean {
+  return root.children.some((child) => child !== null && child.visits > 0);
+}
+
 /**
  * Runs `count` simulations on the tree, yielding each leaf state to evaluate; resume with its
- * Evaluation. The yielded state belongs to the search and is only valid until it is resumed.
+ * Evaluation. The yielded state belongs to the search and is only valid until it is resumed. A
+ * fresh root's first simulation only evaluates the root, so however small `count`, the search
+ * goes on until some move has a visit: every search has a move to play.
  */
 export function* simulate(tree: SearchTree, count: number, rng: Rng): Generator<GameState, void, Evaluation> {
   const params = tree.params;
   if (tree.state.outcome() !== null) throw new RangeError("search from a finished game");
-  for (let sim = 0; sim < count; sim++) {
+  for (let sim = 0; sim < count || !hasVisitedChild(tree.root); sim++) {
     const state = tree.scratchState();
     const path: SearchNode[] = [tree.root];
     let node = tree.root;

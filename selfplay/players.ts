@@ -13,6 +13,7 @@ import { GtpClient, GtpError } from "./gtp.js";
 import { chooseMove, DEFAULT_SEARCH, searchAsync, searchSync, SearchTree, type Evaluation } from "./mcts.js";
 import { GNUGO, gnugoCommand, GNUGO_DEFAULT_LEVEL, kindOf, parsePlayerSpec, specText, type PlayerKind, type PlayerSpec } from "./spec.js";
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 
 export type MoveChoice = number | "resign";
 
@@ -20,6 +21,8 @@ export interface MatchPlayer {
   /** The canonical spec text: the player's name in the database. */
   readonly spec: string;
   readonly kind: PlayerKind;
+  /** The model file of a network player. */
+  readonly modelPath?: string;
   /** A new game starts from the game's start position; `rng` is that game's stream. */
   startGame(rng: Rng): Promise<void>;
   /** A move for the side to move in `state`. */
@@ -88,6 +91,7 @@ class NetworkPlayer extends StatelessPlayer {
   private readonly batcher: LeafBatcher;
   constructor(
     readonly spec: string,
+    readonly modelPath: string,
     private readonly game: Game,
     private readonly model: OnnxModel,
     private readonly simulations: number | null,
@@ -147,6 +151,8 @@ class SolverPlayer extends StatelessPlayer {
 class GtpPlayer implements MatchPlayer {
   readonly kind = "gtp" as const;
   private client: GtpClient | null = null;
+  /** The commands the engine knows (`list_commands`). */
+  private commands = new Set<string>();
   constructor(
     readonly spec: string,
     private readonly command: string,
@@ -154,12 +160,18 @@ class GtpPlayer implements MatchPlayer {
     private readonly settings: GtpSettings,
     /** GNU Go: a random seed per game (from the game's stream), so repeated games differ. */
     private readonly seeded: boolean,
+    private readonly timeoutMs: number,
   ) {}
   async startGame(rng: Rng): Promise<void> {
-    this.client ??= GtpClient.start(this.command);
+    if (!this.client) {
+      this.client = GtpClient.start(this.command, this.timeoutMs);
+      this.commands = new Set((await this.client.send("list_commands")).split(/\s+/));
+    }
     await this.client.send(`boardsize ${this.settings.boardSize}`);
     await this.client.send("clear_board");
     await this.client.send(`komi ${this.settings.komi}`);
+    // Engines that take rules over GTP are told fossil's: area scoring, games played out.
+    if (this.commands.has("kgs-rules")) await this.client.send("kgs-rules chinese");
     if (this.seeded) await this.client.send(`set_random_seed ${rng.split("engine-seed").int(1_000_000_000)}`);
   }
   async chooseMove(state: GameState): Promise<MoveChoice> {
@@ -189,6 +201,8 @@ export function playsConcurrently(player: MatchPlayer): boolean {
 export interface PlayerOptions {
   /** ONNX Runtime threads of a network player (default 1). */
   threads?: number;
+  /** Seconds a GTP engine may take to answer one command (default 60). */
+  engineTimeout?: number;
   /** Largest network batch (default 64). */
   maxBatch?: number;
 }
@@ -210,7 +224,9 @@ export async function createPlayer(spec: string | PlayerSpec, game: Game, option
     case "policy":
     case "mcts": {
       const model = await OnnxModel.load(parsed.model, { threads: options.threads ?? 1, expect: game });
-      return new NetworkPlayer(name, game, model, parsed.type === "mcts" ? parsed.simulations : null, options.maxBatch ?? 64);
+      // Named by the network's content, not the path typed: one file is one player, a retrained one another.
+      const named = specText({ ...parsed, model: model.info.name });
+      return new NetworkPlayer(named, resolve(parsed.model), game, model, parsed.type === "mcts" ? parsed.simulations : null, options.maxBatch ?? 64);
     }
     case "solver":
       if (!game.perfectPlay) throw bad(`the solver plays Connect Four only, not ${game.id}`);
@@ -220,7 +236,7 @@ export async function createPlayer(spec: string | PlayerSpec, game: Game, option
       if (!game.gtp) throw bad(`GTP engines play Go only, not ${game.id}`);
       if (parsed.type === "gnugo" && !existsSync(GNUGO)) throw bad(`GNU Go is not installed (${GNUGO}): on Debian or Ubuntu, apt-get install gnugo`);
       const command = parsed.type === "gnugo" ? gnugoCommand(parsed.level ?? GNUGO_DEFAULT_LEVEL) : parsed.command;
-      return new GtpPlayer(name, command, game, game.gtp, parsed.type === "gnugo");
+      return new GtpPlayer(name, command, game, game.gtp, parsed.type === "gnugo", 1000 * (options.engineTimeout ?? 60));
     }
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Self-play over a Piscina pool of worker threads: the requested games are cut into chunks (game
- * index ranges), each played by one worker with its own ONNX Runtime session; finished chunks
- * come back to the main thread in completion order. Because every game draws from its own Rng
- * stream and every chunk is played alone, the same seed gives the same games whatever the
- * number of workers.
+ * Self-play over a Piscina pool of worker threads: the games to play (their indices in the run)
+ * are cut into chunks, each played by one worker with its own ONNX Runtime session; finished
+ * chunks come back to the main thread in completion order. Chunks are queued as workers take
+ * them (a few ahead), so a run of any length starts storing at once and holds little memory.
+ * Because every game draws from its own Rng stream (by its index) and every chunk is played
+ * alone, the same seed gives the same games whatever the number of workers.
  */
 import { cpus } from "node:os";
 import { Piscina } from "piscina";
@@ -15,7 +16,8 @@ export interface PoolOptions {
   model: string;
   /** The full game spec (`Game.spec`): workers play under these rules. */
   game: string;
-  games: number;
+  /** Indices (in the run) of the games to play, in order; may be long, read as chunks are queued. */
+  games: Iterable<number>;
   params: SelfPlayParams;
   seed: number | string;
   /** Worker threads (default: cores). */
@@ -24,27 +26,49 @@ export interface PoolOptions {
   threads?: number;
   /** Games per chunk (default: 4 x concurrent games, so that the tail of a chunk, when fewer games than a batch are left, stays short). */
   chunk?: number;
+  /** Stops queueing chunks: the pool ends when the chunks in progress are done. */
+  signal?: AbortSignal;
+}
+
+/** The indices in chunks of `size`, read lazily. */
+function* chunksOf(indices: Iterable<number>, size: number): Generator<number[]> {
+  let chunk: number[] = [];
+  for (const index of indices) {
+    chunk.push(index);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 export async function runSelfPlayPool(options: PoolOptions, onChunk: (chunk: SelfPlayChunk) => void | Promise<void>): Promise<void> {
-  const workers = options.workers ?? cpus().length;
-  const pool = new Piscina({ filename: builtFile("selfplay", "worker.js"), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
   const size = options.chunk ?? 4 * options.params.concurrentGames;
-  const tasks: Promise<void>[] = [];
+  const chunks = chunksOf(options.games, size);
+  let first = chunks.next();
+  if (first.done) return;
+  const workers = options.workers ?? cpus().length;
+  const pool = new Piscina({ filename: builtFile("selfplay", "worker.js"), minThreads: 1, maxThreads: workers, idleTimeout: 1000 });
+  const task = (games: number[]): SelfPlayTask => ({ model: options.model, game: options.game, params: options.params, seed: options.seed, games, threads: options.threads ?? 1 });
   try {
-    for (let first = 0; first < options.games; first += size) {
-      const task: SelfPlayTask = {
-        model: options.model,
-        game: options.game,
-        params: options.params,
-        seed: options.seed,
-        first,
-        count: Math.min(size, options.games - first),
-        threads: options.threads ?? 1,
-      };
-      tasks.push((pool.run(task) as Promise<SelfPlayChunk>).then(onChunk));
-    }
-    await Promise.all(tasks);
+    // Two lanes per worker (one chunk played, one waiting, so a worker never waits for the main
+    // thread to store), each queueing its next chunk when the last one is stored: a failed chunk
+    // stops its lane at once and the others after their current chunk.
+    let failed = false;
+    const lane = async (): Promise<void> => {
+      while (!failed && !first.done && !options.signal?.aborted) {
+        const games = first.value;
+        first = chunks.next();
+        try {
+          await onChunk((await pool.run(task(games))) as SelfPlayChunk);
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 2 * workers }, lane));
   } finally {
     await pool.destroy();
   }

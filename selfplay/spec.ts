@@ -35,6 +35,9 @@ export type PlayerSpec =
 
 export const PLAYER_SPEC_HELP = "random, rollout:N, builtin[:N], policy:MODEL, mcts:MODEL:SIMS, solver[:ERROR], gnugo[:LEVEL], gtp:COMMAND";
 
+/** Most playouts or simulations per move a spec may ask for (more would hold a game for hours). */
+export const MAX_SEARCH = 1_000_000;
+
 /** Playouts per move of `builtin` without a number. */
 export const BUILTIN_PLAYOUTS = 200;
 /** GNU Go's own default level, the level of a bare `gnugo` in a match. */
@@ -52,7 +55,7 @@ export function parsePlayerSpec(text: string): PlayerSpec {
   const count = (value: string | null, what: string, fallback?: number): number => {
     if (value === null && fallback !== undefined) return fallback;
     const n = Number(value);
-    if (value === null || value.trim() === "" || !Number.isInteger(n) || n < 1) throw bad(`expected ${what} (a whole number, at least 1)`);
+    if (value === null || value.trim() === "" || !Number.isInteger(n) || n < 1 || n > MAX_SEARCH) throw bad(`expected ${what} (a whole number from 1 to ${MAX_SEARCH.toLocaleString("en-US")})`);
     return n;
   };
   switch (head) {
@@ -83,9 +86,13 @@ export function parsePlayerSpec(text: string): PlayerSpec {
       if (!/^\d+$/.test(rest.trim()) || level > 10) throw bad(`GNU Go levels are 0 to 10, got "${rest}"`);
       return { type: "gnugo", level };
     }
-    case "gtp":
+    case "gtp": {
       if (!rest?.trim()) throw bad("expected gtp:COMMAND");
+      // GNU Go has one name per level, and runs with the options that play games out (area scoring).
+      const program = rest.trim().split(/\s+/)[0]!;
+      if (/(^|\/)gnugo$/.test(program)) throw bad("play GNU Go as gnugo:LEVEL (0-10), which runs it so that games are played out and counted right");
       return { type: "gtp", command: rest.trim() };
+    }
     default:
       throw bad(`unknown kind of player (${PLAYER_SPEC_HELP})`);
   }

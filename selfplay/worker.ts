@@ -15,9 +15,8 @@ export interface SelfPlayTask {
   params: SelfPlayParams;
   /** Run seed; game i draws from Rng.fromSeed(seed).split("selfplay", i). */
   seed: number | string;
-  /** Game indices [first, first + count). */
-  first: number;
-  count: number;
+  /** The indices (in the run) of the games to play. */
+  games: number[];
   threads: number;
 }
 
@@ -45,7 +44,7 @@ export default async function playChunk(task: SelfPlayTask): Promise<SelfPlayChu
   const start = performance.now();
   const { evaluations, batches } = await playSelfPlay(
     game,
-    task.count,
+    task.games.length,
     task.params,
     async (planes, count) => {
       const t = performance.now();
@@ -53,9 +52,9 @@ export default async function playChunk(task: SelfPlayTask): Promise<SelfPlayChu
       networkSeconds += (performance.now() - t) / 1000;
       return out;
     },
-    (i) => root.split("selfplay", task.first + i),
+    (i) => root.split("selfplay", task.games[i]!),
     (g) => {
-      games.push({ ...g, index: task.first + g.index });
+      games.push({ ...g, index: task.games[g.index]! });
     },
   );
   return { game: game.spec, games, evaluations, batches, networkSeconds, seconds: (performance.now() - start) / 1000 };

@@ -29,7 +29,76 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
+const COMMANDS: Record<string, string[]> = {
+  "": ["demo", "go", "c4", "model", "games", "selfplay", "match", "gtp", "data", "train", "eval", "ratings", "query"],
+  go: ["score"],
+  c4: ["solve", "book"],
+  model: ["init", "info", "eval"],
+  games: ["import", "export"],
+  data: ["import", "generate"],
+  train: ["sl"],
+  eval: ["predict"],
+};
+
+/** Edit distance of two short words. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** A command close to an unknown word typed where a command goes, or null. */
+function closestCommand(word: string, argv: readonly string[]): string | null {
+  const at = argv.indexOf(word);
+  const parent = at > 0 && COMMANDS[argv[at - 1]!] ? argv[at - 1]! : "";
+  if (at > (parent ? 1 : 0)) return null; // not where a command goes
+  // Two edits for a word of 4 letters or more ("trian"), one for shorter ones ("foo" is not "go").
+  let best: string | null = null, bestDistance = word.length >= 4 ? 3 : 2;
+  for (const name of COMMANDS[parent]!) {
+    const d = distance(word.toLowerCase(), name);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best === null ? null : parent ? `${parent} ${best}` : best;
+}
+
+/**
+ * What yargs lets through on its own: an option given twice (it would make an array of it, or
+ * join it) and an empty value (`--seed ""` would read as 0). Null when the command line is fine.
+ */
+const EMPTY_ALLOWED = new Set(["moves"]);
+
+export function commandLineProblem(argv: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === "--") break;
+    const m = /^--([^=]+)(=(.*))?$/.exec(token);
+    if (!m) continue;
+    const name = m[1]!.replace(/^no-/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (seen.has(name)) return `--${name} given more than once`;
+    seen.add(name);
+    const value = m[2] !== undefined ? m[3]! : argv[i + 1];
+    // An empty move list is the start position; elsewhere an empty value is a slip (`--seed ""` reads as 0).
+    if (value !== undefined && value.trim() === "" && !EMPTY_ALLOWED.has(name)) return `--${name} needs a value, got an empty one`;
+  }
+  return null;
+}
+
 export async function main(argv: string[]): Promise<void> {
+  const problem = commandLineProblem(argv);
+  if (problem) {
+    process.stderr.write(`fossil: ${problem}\n`);
+    process.exitCode = 2;
+    return;
+  }
   await yargs(argv)
     .scriptName("fossil")
     .usage("$0 <command> [options]\n\nDoes a prior learned from human or expert games beat self-play from scratch? Small-board Go and Connect Four.")
@@ -75,17 +144,30 @@ export async function main(argv: string[]): Promise<void> {
     .command("query <sql>", "run a read-only SQL query on a database (views: ladder, head_to_head, elo_by_generation, game_stats)", queryCommand.builder, queryCommand.handler)
     .demandCommand(1, "name a command (see --help)")
     .strict()
-    .recommendCommands()
     .help()
     .alias("h", "help")
     .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`fossil: ${message}\nRun 'fossil --help' for usage.\n`);
-      process.exit(1);
+      // Errors of our handlers go on to the caller; yargs' own (a refused option value) are usage errors.
+      if (error && error.name !== "YError") throw error;
+      const text = message ?? error?.message ?? "bad usage";
+      const unknown = /^Unknown arguments?: (\S+?),?(\s|$)/.exec(text);
+      const hint = unknown ? closestCommand(unknown[1]!, argv) : null;
+      // A value the options refuse (src/options.ts) is bad input (2); a command line yargs cannot read is usage (1).
+      const badValue = /^--\S+ must be /.test(text);
+      process.stderr.write(`fossil: ${text}${hint ? ` (did you mean ${hint}?)` : ""}${badValue ? "" : "\nRun 'fossil --help' for usage."}\n`);
+      process.exit(badValue ? 2 : 1);
     })
     .parseAsync();
+}
+
+// A reader that stops early (`fossil query ... | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
 }
 
 try {

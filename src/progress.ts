@@ -3,7 +3,6 @@
  * per 10% or so) when stderr is a file or a pipe.
  */
 export class Progress {
-  private readonly start = performance.now();
   private lastLine = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
 
@@ -11,6 +10,8 @@ export class Progress {
     private readonly label: string,
     private readonly total: number,
     private readonly unit: string,
+    /** When the work began (`performance.now()`), if before this bar is made. */
+    private readonly start = performance.now(),
   ) {}
 
   update(done: number, extra = ""): void {
@@ -18,7 +19,7 @@ export class Progress {
     const rate = seconds > 0 ? done / seconds : 0;
     const eta = rate > 0 ? (this.total - done) / rate : NaN;
     const fmt = (s: number): string => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}` : "?");
-    const text = `${this.label}: ${done}/${this.total} ${this.unit}, ${rate.toFixed(rate < 10 ? 2 : 0)}/s, elapsed ${fmt(seconds)}, ETA ${fmt(eta)}${extra ? `, ${extra}` : ""}`;
+    const text = `${this.label}: ${done}/${this.total} ${this.unit}, ${rate.toFixed(rate < 10 ? 2 : 0)} ${this.unit}/s, elapsed ${fmt(seconds)}, ETA ${fmt(eta)}${extra ? `, ${extra}` : ""}`;
     if (this.tty) {
       const width = 24;
       const filled = Math.round((width * done) / Math.max(1, this.total));

@@ -182,6 +182,8 @@ describe("schema migrations", () => {
       { game: "go:5", spec: "go:5", blackId: a, whiteId: a, result: "0", winner: null, source: "match" },
       { game: "go:5", spec: "go:5", rules: "chinese komi=0.5", komi: 0.5, blackId: a, whiteId: a, moves: "cc", result: "B+24.5", winner: 0, source: "match" },
       { game: "connect4", spec: "connect4", blackId: a, whiteId: a, moves: "4", result: "0", winner: null, source: "match" },
+      // Self-play of the old workers: the rules asked for were stored, the defaults were played.
+      { game: "go:5", spec: "go:5", rules: "japanese komi=0.5", komi: 0.5, blackId: a, whiteId: a, moves: "cc", result: "W+11", winner: 1, source: "selfplay" },
     ]);
     db.exec("DROP TABLE samples");
     db.exec("ALTER TABLE games DROP COLUMN spec");
@@ -191,7 +193,8 @@ describe("schema migrations", () => {
     expect(again.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(again.prepare("SELECT count(*) FROM samples").pluck().get()).toBe(0);
     // Version 3 gives every game the spec it was played under, from its rules text.
-    expect(again.prepare("SELECT spec FROM games ORDER BY id").pluck().all()).toEqual(["go:5", "go:5:chinese:0.5", "connect4"]);
+    expect(again.prepare("SELECT spec FROM games ORDER BY id").pluck().all()).toEqual(["go:5", "go:5:chinese:0.5", "connect4", "go:5:tromp-taylor:7"]);
+    expect(again.prepare("SELECT rules || ' ' || komi FROM games WHERE source = 'selfplay'").pluck().get()).toBe("tromp-taylor komi=7 7.0");
     again.close();
   });
 });

@@ -14,10 +14,11 @@ import { createPlayer } from "../selfplay/players.js";
 import { runCli } from "./helpers/cli.js";
 import { itNeeds, needs } from "./helpers/needs.js";
 import { CLI } from "./helpers/paths.js";
+import { gnugoCommand } from "../selfplay/spec.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-gtp-"));
 const model = join(dir, "go7.onnx");
-const GNUGO = "/usr/games/gnugo --mode gtp --level 1 --chinese-rules --capture-all-dead";
+const GNUGO = gnugoCommand(1);
 
 beforeAll(() => {
   expect(runCli(["model", "init", "--game", "go:7", "--blocks", "1", "--filters", "8", "--seed", "4", "--out", model]).status).toBe(0);
@@ -111,7 +112,7 @@ describe("fossil gtp as an engine process", () => {
   itNeeds(needs.gnugo)("plays whole games against GNU Go, every move legal for both, scored alike by both", async () => {
     const game = parseGameSpec("go:7:tromp-taylor:7");
     const ours = await createPlayer(`gtp:${process.execPath} ${CLI} gtp --model ${model} --sims 8 --resign 0`, game);
-    const theirs = await createPlayer(`gtp:${GNUGO}`, game);
+    const theirs = await createPlayer("gnugo:1", game);
     const games: MatchGame[] = [];
     const root = Rng.fromSeed(9);
     try {

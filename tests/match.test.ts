@@ -13,7 +13,6 @@ import { playMatch, type MatchGame } from "../selfplay/match.js";
 import { createPlayer } from "../selfplay/players.js";
 import { itNeeds, needs } from "./helpers/needs.js";
 
-const GNUGO = "/usr/games/gnugo";
 
 async function match(game: Game, black: string, white: string, games: number, swap = true, openingMoves = 2, seed = 1, openings?: number[][]): Promise<MatchGame[]> {
   const a = await createPlayer(black, game), b = black === white ? a : await createPlayer(white, game);
@@ -102,9 +101,12 @@ describe("players and matches", () => {
 
   it("refuses bad player specs with a clear message", async () => {
     const go = parseGameSpec("go:7"), c4 = parseGameSpec("connect4");
-    await expect(createPlayer("rollout:x", go)).rejects.toThrow('player "rollout:x": expected rollout:N with N playouts per move (a whole number, at least 1)');
+    await expect(createPlayer("rollout:x", go)).rejects.toThrow('player "rollout:x": expected rollout:N with N playouts per move (a whole number from 1 to 1,000,000)');
     await expect(createPlayer("solver", go)).rejects.toThrow("the solver plays Connect Four only");
-    await expect(createPlayer("gtp:gnugo", c4)).rejects.toThrow("GTP engines play Go only");
+    await expect(createPlayer("gtp:engine --gtp", c4)).rejects.toThrow("GTP engines play Go only");
+    await expect(createPlayer("gnugo:1", c4)).rejects.toThrow('player "gnugo:1": GTP engines play Go only, not connect4');
+    // GNU Go has one name per level (gnugo:LEVEL), with the options that play games out.
+    await expect(createPlayer("gtp:/usr/games/gnugo --mode gtp --level 1", go)).rejects.toThrow("play GNU Go as gnugo:LEVEL");
     await expect(createPlayer("mcts:x.onnx", go)).rejects.toThrow("expected mcts:MODEL:SIMS");
     await expect(createPlayer("policy:/no/such.onnx", go)).rejects.toThrow(InputError);
     await expect(createPlayer("alphago", go)).rejects.toThrow("unknown kind");
@@ -114,7 +116,7 @@ describe("players and matches", () => {
 describe("external engines over GTP", () => {
   itNeeds(needs.gnugo)("a match against GNU Go plays to the end with every move legal", async () => {
     const game = parseGameSpec("go:7:tromp-taylor:9");
-    const games = await match(game, `gtp:${GNUGO} --mode gtp --level 1`, "rollout:100", 4);
+    const games = await match(game, "gnugo:1", "rollout:100", 4);
     expect(games.length).toBe(4);
     for (const g of games) {
       expect(g.error).toBeUndefined();

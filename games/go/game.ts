@@ -122,9 +122,9 @@ export class GoGame implements Game<GoState> {
     const record = records[number - 1]!;
     const size = this.params.size;
     const where = { file, game: records.length > 1 ? number : undefined };
-    if (record.size !== size) throw new InputError(`the game is ${record.size}x${record.size}, the model plays ${size}x${size}`, where);
+    if (record.size !== size) throw new InputError(`the game is ${record.size}x${record.size}, not ${size}x${size}`, where);
     const upTo = moves ?? record.moves.length;
-    if (!Number.isInteger(upTo) || upTo < 0 || upTo > record.moves.length) throw new InputError(`--move must be 0..${record.moves.length}`, where);
+    if (!Number.isInteger(upTo) || upTo < 0 || upTo > record.moves.length) throw new InputError(`the move number must be 0 to ${record.moves.length} (the game's moves)`, where);
     const state = upTo === 0 ? startState({ ...record, moves: [] }) : replay({ ...record, moves: record.moves.slice(0, upTo) });
     return { state, moves: upTo, games: records.length };
   }

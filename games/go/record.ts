@@ -168,7 +168,7 @@ export function recordFromTree(root: SgfNode, source: SourceMap, game = 1): GoRe
   let handicap: number | undefined;
   if (ha !== undefined && ha.trim() !== "") {
     handicap = Number(ha.trim());
-    if (!Number.isInteger(handicap) || handicap < 0) throw fail(`bad handicap HA[${ha}]`, at(root, "HA"));
+    if (!Number.isInteger(handicap) || handicap < 0 || handicap > size * size) throw fail(`bad handicap HA[${ha}]`, at(root, "HA"));
   }
   const record: GoRecord = {
     size,

@@ -49,13 +49,6 @@ export function rulesText(rules: GoRules): string {
   return `${rules.name} komi=${formatNumber(rules.komi)}`;
 }
 
-/** Parses the stored form back. */
-export function parseRulesText(text: string): GoRules {
-  const m = /^([a-z-]+) komi=(-?\d+(?:\.\d+)?)$/.exec(text.trim());
-  if (!m) throw new InputError(`bad rules text "${text}" (expected e.g. "tromp-taylor komi=7")`);
-  return makeRules(m[1] as RulesName, Number(m[2]));
-}
-
 /**
  * Maps an SGF `RU` value to a preset: Japanese and Korean rules to `japanese`, Chinese, AGA,
  * New Zealand, Ing and Tromp–Taylor-like texts to area rules with positional superko.

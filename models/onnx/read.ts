@@ -2,14 +2,21 @@
  * Reading what fossil needs from an ONNX file without running it: the metadata (game, board,
  * planes, architecture, step, run) and a check that the file is an ONNX model at all.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import { InputError } from "../../core/errors.js";
+import { readInputBytes } from "../../core/files.js";
 import type { Architecture } from "../arch.js";
 import { parseGameSpec } from "../../games/index.js";
 import { decodeMessage, fieldString, ProtoError } from "./proto.js";
 
 export interface ModelInfo {
   file: string;
+  /**
+   * What names the network in the database: the file's name and a hash of its bytes,
+   * "sl9@3fa2b1c0d4" — the same for every path to one file, new when the file is retrained in place.
+   */
+  name: string;
   irVersion: number;
   opset: number;
   producer: string;
@@ -61,17 +68,13 @@ export function readModelInfo(bytes: Uint8Array, file: string): ModelInfo {
       throw bad("its fossil.architecture_json metadata is not JSON");
     }
   }
-  return { file, irVersion: Number(ir.varint), opset, producer, metadata, architecture, step: Number(metadata["fossil.step"] ?? 0) };
+  const hash = createHash("sha256").update(bytes).digest("hex").slice(0, 10);
+  const name = `${basename(file).replace(/\.onnx$/i, "")}@${hash}`;
+  return { file, name, irVersion: Number(ir.varint), opset, producer, metadata, architecture, step: Number(metadata["fossil.step"] ?? 0) };
 }
 
 export function readModelFile(file: string): { bytes: Uint8Array; info: ModelInfo } {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "no such file" : String((e as Error).message), { file });
-  }
+  const bytes = readInputBytes(file);
   return { bytes, info: readModelInfo(bytes, file) };
 }
 

@@ -6,6 +6,7 @@ import { cpus } from "node:os";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { BUILTIN_BOOK } from "../../games/connect4/book.js";
 import { buildBook } from "../../games/connect4/book-build.js";
+import { wholeNumber } from "../options.js";
 
 interface BookArgs {
   plies: number;
@@ -18,17 +19,11 @@ interface BookArgs {
 export const c4BookCommand = {
   builder: (y: Argv) =>
     y
-      .option("plies", { type: "number", default: 8, describe: "deepest position of the book (stones on the board)" })
+      .option("plies", { type: "number", default: 8, describe: "deepest position of the book (stones on the board)", coerce: wholeNumber("plies", 0, 41) })
       .option("out", { type: "string", default: BUILTIN_BOOK, describe: "book file (extended if it exists)" })
       .option("from", { type: "string", describe: "root position as columns 1-7 (default: the empty board)" })
-      .option("table-bits", { type: "number", default: 24, describe: "log2 of the transposition-table entries (8 bytes each) per worker" })
-      .option("workers", { type: "number", default: cpus().length, defaultDescription: "the cores", describe: "worker threads solving positions side by side" })
-      .check((a) => {
-        if (!Number.isInteger(a.plies) || a.plies < 0 || a.plies > 41) throw new Error("--plies must be a whole number from 0 to 41");
-        if (!Number.isInteger(a["table-bits"]) || a["table-bits"] < 10 || a["table-bits"] > 28) throw new Error("--table-bits must be a whole number from 10 to 28");
-        if (!Number.isInteger(a.workers) || a.workers < 1) throw new Error("--workers must be a whole number of at least 1");
-        return true;
-      }),
+      .option("table-bits", { type: "number", default: 24, describe: "log2 of the transposition-table entries (8 bytes each) per worker", coerce: wholeNumber("table-bits", 10, 28) })
+      .option("workers", { type: "number", default: cpus().length, defaultDescription: "the cores", describe: "worker threads solving positions side by side", coerce: wholeNumber("workers", 1, 64) }),
   handler: async (args: ArgumentsCamelCase<BookArgs>) => {
     const started = performance.now();
     const book = await buildBook({

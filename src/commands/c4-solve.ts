@@ -1,7 +1,9 @@
 /**
  * `fossil c4 solve [FILE...]`: reads lines `<moves>[ <anything>]` (moves: columns 1-7 from the
  * empty board, Pons's test-file format) and prints `<moves> <score>` with the exact score for
- * the side to move (positive: it wins; larger: sooner; 0: draw).
+ * the side to move (positive: it wins; larger: sooner; 0: draw). A position that takes longer
+ * than `PROGRESS_AFTER_SECONDS` reports each step of its search on stderr, one plain line per step
+ * (stdout keeps only the answers).
  */
 import { createInterface } from "node:readline";
 import type { ArgumentsCamelCase, Argv } from "yargs";
@@ -15,6 +17,11 @@ interface SolveArgs {
   files?: string[];
 }
 
+/** Seconds a position may take before its search reports progress on stderr. */
+const PROGRESS_AFTER_SECONDS = 2;
+
+const count = (n: number): string => n.toLocaleString("en-US");
+
 /** Solves each line; returns false if some line or file was bad (reported on stderr). */
 function solveLines(name: string, lines: Iterable<string>, solver: Connect4Solver): boolean {
   let ok = true;
@@ -24,6 +31,11 @@ function solveLines(name: string, lines: Iterable<string>, solver: Connect4Solve
     const trimmed = text.trim();
     if (trimmed === "") continue;
     const moves = trimmed.split(/\s+/)[0]!;
+    solver.onProgress = ({ low, high, nodes, seconds }) => {
+      if (seconds < PROGRESS_AFTER_SECONDS) return;
+      const known = low === high ? `score ${low}` : `score in [${low}, ${high}]`;
+      process.stderr.write(`fossil c4 solve: ${moves}: ${known} after ${seconds.toFixed(1)} s, ${count(nodes)} positions\n`);
+    };
     try {
       process.stdout.write(`${moves} ${scorePosition(connect4FromMoves(moves), solver)}\n`);
     } catch (error) {

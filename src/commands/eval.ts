@@ -16,7 +16,7 @@ interface PredictArgs {
 export const evalPredictCommand = {
   builder: (y: Argv) =>
     y
-      .positional("paths", { type: "string", array: true, demandOption: true, describe: "SGF files, folders, collections" })
+      .positional("paths", { type: "string", array: true, default: undefined, describe: "SGF files, folders, collections" })
       .option("model", { type: "string", demandOption: true, describe: "ONNX model" })
       .option("json", { type: "boolean", default: false, describe: "print JSON" }),
   handler: async (args: ArgumentsCamelCase<PredictArgs>) => {
@@ -36,16 +36,26 @@ export const evalPredictCommand = {
         }
       }
       const report = await predictionMetrics(model, game, games);
-      if (report.positions === 0) throw new InputError(`no position to predict in ${args.paths.join(", ")} (${games.length} games read, none of ${game.id})`);
+      for (const line of report.problems) process.stderr.write(`${line}\n`);
+      if (unreadable > 0 || report.problems.length > 0) process.exitCode = 2;
+      if (report.positions === 0) {
+        const why = Object.entries(report.skipped).map(([reason, n]) => `${n} skipped: ${reason}`);
+        throw new InputError(`no position to predict in ${args.paths.join(", ")} (${games.length} games read${why.length ? `; ${why.join("; ")}` : ""})`);
+      }
       if (args.json) {
         process.stdout.write(`${JSON.stringify({ ...report, unreadableFiles: unreadable })}\n`);
         return;
       }
       const pct = (p: { value: number; low: number; high: number }): string => `${(100 * p.value).toFixed(1)}% (95% CI ${(100 * p.low).toFixed(1)}-${(100 * p.high).toFixed(1)}%)`;
       process.stdout.write(`top-1 ${pct(report.top1)}\ntop-3 ${pct(report.top3)}\n`);
-      process.stdout.write(`outcome MSE ${report.outcomeMse.toFixed(3)} ± ${report.outcomeMseCi95.toFixed(3)} (${report.outcomePositions} positions with a result)\n`);
+      process.stdout.write(
+        report.outcomePositions > 0
+          ? `outcome MSE ${report.outcomeMse.toFixed(3)} ± ${report.outcomeMseCi95.toFixed(3)} (${report.outcomePositions} positions with a result)\n`
+          : "outcome MSE: none (no game has a result)\n",
+      );
       const skipped = Object.entries(report.skipped).map(([reason, n]) => `${n} skipped: ${reason}`);
       process.stdout.write(`${report.positions} positions from ${report.games} games${skipped.length ? `; ${skipped.join("; ")}` : ""}\n`);
+      process.stderr.write(`next: rate it in play: fossil match --db games.db --game ${game.spec} --black mcts:${args.model}:64 --white random --swap\n`);
     } finally {
       await model.close();
     }

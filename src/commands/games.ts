@@ -16,7 +16,7 @@ interface ImportArgs {
 export const gamesImportCommand = {
   builder: (y: Argv) =>
     y
-      .positional("paths", { type: "string", array: true, demandOption: true, describe: "SGF files, folders, CSV files (black,white,result)" })
+      .positional("paths", { type: "string", array: true, default: undefined, describe: "SGF files, folders, CSV files (black,white,result)" })
       .option("db", { type: "string", demandOption: true, describe: "fossil database file (created if missing)" })
       .option("game", { type: "string", describe: "the game of CSV results (go:9, connect4)" }),
   handler: (args: ArgumentsCamelCase<ImportArgs>) => {

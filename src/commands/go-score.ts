@@ -10,7 +10,7 @@ interface ScoreArgs {
 export const goScoreCommand = {
   builder: (y: Argv) =>
     y
-      .positional("files", { type: "string", array: true, demandOption: true, describe: "SGF files (collections allowed)" })
+      .positional("files", { type: "string", array: true, default: undefined, describe: "SGF files (collections allowed)" })
       .option("json", { type: "boolean", default: false, describe: "print a JSON array with black/white area, komi and move count" }),
   handler: (args: ArgumentsCamelCase<ScoreArgs>) => {
     const rows = scoreFiles(args.files);

@@ -2,15 +2,17 @@
  * `fossil model init | info | eval`: create a network, show what a model file is, and look at
  * what a network thinks of a position.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
+import { seedOption, wholeNumber } from "../options.js";
 import { InputError } from "../../core/errors.js";
+import { checkOutputFile, makeFolder } from "../../core/files.js";
 import { parseGameSpec } from "../../games/index.js";
 import type { Game, GameState } from "../../games/game.js";
 import { readSgfFile } from "../../games/sgf.js";
 import { architectureFor } from "../../models/arch.js";
-import { initCheckpoint } from "../../models/checkpoint.js";
+import { initCheckpoint, statePath } from "../../models/checkpoint.js";
 import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
 import { OnnxModel } from "../../models/inference.js";
 
@@ -32,7 +34,7 @@ export const modelInitCommand = {
       .option("blocks", { type: "number", default: 4, describe: "residual blocks" })
       .option("filters", { type: "number", default: 32, describe: "filters per convolution" })
       .option("value-hidden", { type: "number", default: 64, describe: "units of the value head's hidden layer" })
-      .option("seed", { type: "number", default: 1, describe: "seed of the initial weights" })
+      .option("seed", { ...seedOption, describe: "seed of the initial weights" })
       .option("run", { type: "string", default: "init", describe: "run name stored in the metadata" })
       .option("out", { type: "string", demandOption: true, describe: "model file to write (.onnx; the training state goes beside it as .state)" })
       .option("force", { type: "boolean", default: false, describe: "overwrite an existing file" }),
@@ -41,7 +43,8 @@ export const modelInitCommand = {
     const arch = architectureFor(game, args.blocks, args.filters, args.valueHidden);
     if (!args.out.toLowerCase().endsWith(".onnx")) throw new InputError(`--out must name a .onnx file, got "${args.out}"`);
     if (existsSync(args.out) && !args.force) throw new InputError("already exists (use --force to overwrite)", { file: args.out });
-    mkdirSync(dirname(args.out), { recursive: true });
+    makeFolder(dirname(args.out));
+    for (const file of [args.out, statePath(args.out)]) checkOutputFile(file);
     const count = initCheckpoint(args.out, arch, args.seed, args.run);
     process.stdout.write(`${args.out}: ${arch.game} ${arch.height}x${arch.width}, resnet ${arch.blocks} blocks x ${arch.filters} filters, ${count.toLocaleString("en-US")} weights\n`);
   },
@@ -54,7 +57,7 @@ interface InfoArgs {
 
 export const modelInfoCommand = {
   builder: (y: Argv) =>
-    y.positional("model", { type: "string", demandOption: true, describe: "ONNX model file" }).option("json", { type: "boolean", default: false, describe: "print JSON" }),
+    y.positional("model", { type: "string", describe: "ONNX model file" }).option("json", { type: "boolean", default: false, describe: "print JSON" }),
   handler: (args: ArgumentsCamelCase<InfoArgs>) => {
     const { info } = readModelFile(args.model);
     if (args.json) {
@@ -72,6 +75,7 @@ interface EvalArgs {
   sgf?: string;
   moves?: string;
   move?: number;
+  game?: number;
   top: number;
   json: boolean;
 }
@@ -79,9 +83,12 @@ interface EvalArgs {
 /** The position to evaluate: an SGF's main line (up to --move) or a move list on the model's game. */
 function evalPosition(game: Game, args: EvalArgs): GameState {
   if (args.sgf !== undefined && args.moves !== undefined) throw new InputError("give --sgf or --moves, not both");
+  if (args.sgf === undefined && (args.game !== undefined || args.move !== undefined)) throw new InputError("--game and --move choose a position of --sgf FILE");
   if (args.sgf !== undefined) {
     if (!game.sgf) throw new InputError(`--sgf is for games SGF holds (Go), not ${game.id}; give the position with --moves`);
-    return game.sgf.position(readSgfFile(args.sgf), args.sgf, 1, args.move).state;
+    const { state, games } = game.sgf.position(readSgfFile(args.sgf), args.sgf, args.game ?? 1, args.move);
+    if (games > 1 && args.game === undefined) process.stderr.write(`${args.sgf} holds ${games} games: this is game 1 (choose another with --game N)\n`);
+    return state;
   }
   const state = game.newState();
   game.parseMoves(args.moves ?? "").forEach((action, i) => {
@@ -94,11 +101,12 @@ function evalPosition(game: Game, args: EvalArgs): GameState {
 export const modelEvalCommand = {
   builder: (y: Argv) =>
     y
-      .positional("model", { type: "string", demandOption: true, describe: "ONNX model file" })
+      .positional("model", { type: "string", describe: "ONNX model file" })
       .option("sgf", { type: "string", describe: "SGF file: evaluate the position after its main line (or --move N)" })
-      .option("move", { type: "number", describe: "with --sgf: stop after this many moves" })
+      .option("game", { type: "number", describe: "with --sgf: the game of a collection (default 1)", coerce: wholeNumber("game", 1) })
+      .option("move", { type: "number", describe: "with --sgf: stop after this many moves", coerce: wholeNumber("move", 0) })
       .option("moves", { type: "string", describe: 'moves from the start: Go "C3 D4 pass ...", Connect Four "4453"' })
-      .option("top", { type: "number", default: 5, describe: "how many moves to list" })
+      .option("top", { type: "number", default: 5, describe: "how many moves to list", coerce: wholeNumber("top", 1) })
       .option("json", { type: "boolean", default: false, describe: "print JSON" }),
   handler: async (args: ArgumentsCamelCase<EvalArgs>) => {
     const { bytes, info } = readModelFile(args.model);
@@ -119,7 +127,7 @@ export const modelEvalCommand = {
       process.stdout.write(`${JSON.stringify({ moves: state.moveCount, toPlay, value: value[0], top: ranked.slice(0, args.top) })}\n`);
       return;
     }
-    process.stdout.write(`after ${state.moveCount} moves, ${toPlay} to play${legal.length === 0 ? " (game over)" : ""}\n`);
+    process.stdout.write(`${state.toString()}\nafter ${state.moveCount} moves, ${toPlay} to play${legal.length === 0 ? " (game over)" : ""}\n`);
     process.stdout.write(`value ${value[0]! >= 0 ? "+" : ""}${value[0]!.toFixed(3)} (for ${toPlay}, the side to move)\n`);
     process.stdout.write(`policy (legal moves): ${ranked.slice(0, args.top).map((r) => `${r.move} ${(100 * r.probability).toFixed(1)}%`).join(", ")}\n`);
   },

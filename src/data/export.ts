@@ -1,7 +1,8 @@
 /** Games out of the database: SGF files that Sabaki and GoGui open, for games SGF can hold (`Game.sgf`). */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../core/errors.js";
+import { makeFolder } from "../../core/files.js";
 import { parseGameSpec } from "../../games/index.js";
 import type { Db } from "../../db/schema.js";
 
@@ -55,7 +56,7 @@ export function exportGames(db: Db, dir: string, filter: ExportFilter = {}): Exp
        ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY g.id`,
     )
     .all(...params) as ExportRow[];
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const report: ExportReport = { written: 0, otherGames: 0, resultsOnly: 0 };
   for (const row of rows) {
     const sgf = parseGameSpec(row.spec).sgf;
@@ -77,7 +78,12 @@ export function exportGames(db: Db, dir: string, filter: ExportFilter = {}): Exp
         event: `fossil ${row.source} game ${row.id}`,
       },
     );
-    writeFileSync(join(dir, `game-${String(row.id).padStart(6, "0")}.sgf`), text);
+    const file = join(dir, `game-${String(row.id).padStart(6, "0")}.sgf`);
+    try {
+      writeFileSync(file, text);
+    } catch (e) {
+      throw new InputError(`cannot write: ${(e as Error).message}`, { file });
+    }
     report.written++;
   }
   return report;

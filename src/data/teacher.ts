@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { InputError } from "../../core/errors.js";
 import { Rng } from "../../core/rng.js";
 import type { Game } from "../../games/game.js";
+import { parseGameSpec } from "../../games/index.js";
 import type { Db } from "../../db/schema.js";
 import { ensurePlayer, gameColumns, insertGames, outcomeColumns } from "../../db/store.js";
 import { playMatch } from "../../selfplay/match.js";
@@ -34,6 +35,10 @@ export interface TeacherOptions {
   seed: number;
   /** Games shorter than this are left out (early resignations teach little). */
   minMoves: number;
+  /** Seconds a GTP engine may take to answer one command (default 60). */
+  engineTimeout?: number;
+  /** Starts no new game once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface TeacherProgress {
@@ -57,22 +62,32 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
   for (const [name, value] of [["games", options.games], ["workers", options.workers]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new InputError(`the number of ${name} must be a positive integer, got ${value}`);
   }
-  if (!Number.isInteger(options.openingMoves) || options.openingMoves < 0) throw new InputError(`opening moves must be a whole number, at least 0, got ${options.openingMoves}`);
+  const cells = game.height * game.width;
+  if (!Number.isInteger(options.openingMoves) || options.openingMoves < 0 || options.openingMoves > cells / 2) {
+    throw new InputError(`random opening moves must be 0 to ${cells / 2} (half the board) in ${game.id}, got ${options.openingMoves}`);
+  }
   const spec = parsePlayerSpec(options.teacher);
   const root = Rng.fromSeed(options.seed);
   // Refuse a teacher that cannot play this game before any game starts.
-  await (await createPlayer(options.teacher, game)).close();
+  const playerOptions = { engineTimeout: options.engineTimeout };
+  await (await createPlayer(options.teacher, game, playerOptions)).close();
   const progress: TeacherProgress = { done: 0, stored: 0, duplicates: 0, failed: 0, short: 0 };
   let next = 0;
+  // Same moves under the family's default rules keep the fingerprint they always had.
+  const family = parseGameSpec(game.id).spec === game.spec ? game.id : game.spec;
   const lane = async (): Promise<void> => {
-    const players = new Map<string, MatchPlayer>();
+    // One player per lane at a time: an engine process per lane, restarted when the level changes.
+    let player: MatchPlayer | null = null;
     try {
-      for (let index = next++; index < options.games; index = next++) {
+      for (let index = next++; index < options.games && !options.signal?.aborted; index = next++) {
         const rng = root.split("teacher", index);
         const teacher = teacherFor(spec, rng);
         const name = specText(teacher);
-        if (!players.has(name)) players.set(name, await createPlayer(teacher, game));
-        const player = players.get(name)!;
+        if (player?.spec !== name) {
+          await player?.close();
+          player = null;
+          player = await createPlayer(teacher, game, playerOptions);
+        }
         const state = game.newState();
         const opening: number[] = [];
         for (let k = rng.int(options.openingMoves + 1); k > 0 && state.outcome() === null; k--) {
@@ -81,6 +96,7 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
           opening.push(action);
         }
         const settings = { games: 1, swap: false, openingMoves: 0, openings: [opening], rngFor: () => rng.split("play") };
+        const kind = player.kind;
         await playMatch(game, player, player, settings, (g) => {
           progress.done++;
           if (g.outcome === null) {
@@ -91,7 +107,7 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
           if (g.actions.length < options.minMoves) progress.short++;
           else {
             const columns = gameColumns(game, g.actions);
-            const id = ensurePlayer(db, { name, kind: player.kind, game: game.id });
+            const id = ensurePlayer(db, { name, kind, game: game.id });
             const stored = insertGames(db, [
               {
                 ...columns,
@@ -100,7 +116,7 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
                 ...outcomeColumns(g.outcome),
                 source: "teacher",
                 playedAt: new Date().toISOString(),
-                fingerprint: createHash("sha256").update(`teacher|${game.id}|${columns.moves}`).digest("hex").slice(0, 32),
+                fingerprint: createHash("sha256").update(`teacher|${family}|${columns.moves}`).digest("hex").slice(0, 32),
               },
             ]);
             progress.stored += stored;
@@ -110,7 +126,7 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
         });
       }
     } finally {
-      for (const p of players.values()) await p.close();
+      await player?.close();
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.workers, options.games) }, lane));

@@ -30,6 +30,8 @@ export interface PredictionReport {
   outcomePositions: number;
   /** Games skipped, by reason. */
   skipped: Record<string, number>;
+  /** One line per game that could not be replayed: where it is and why. */
+  problems: string[];
 }
 
 export function wilson(successes: number, n: number): Proportion {
@@ -45,6 +47,8 @@ export function wilson(successes: number, n: number): Proportion {
 export interface RecordedGame {
   stored: StoredGame;
   result?: string | null;
+  /** Where it comes from, for messages ("games.sgf: game 3"). */
+  where?: string;
 }
 
 export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game: Game, recorded: Iterable<RecordedGame>, batchSize = 256): Promise<PredictionReport> {
@@ -55,6 +59,7 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
   const outcomes: number[] = []; // NaN: no result
   let top1 = 0, top3 = 0, positions = 0, games = 0, outcomePositions = 0, sqSum = 0, sqSq = 0;
   const skipped: Record<string, number> = {};
+  const problems: string[] = [];
   const skip = (reason: string): void => {
     skipped[reason] = (skipped[reason] ?? 0) + 1;
   };
@@ -84,7 +89,7 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
     targets.length = 0;
     outcomes.length = 0;
   };
-  for (const { stored, result } of recorded) {
+  for (const { stored, result, where } of recorded) {
     const played = parseGameSpec(stored.spec);
     if (played.id !== game.id) {
       skip(`${played.id}, the model plays ${game.id}`);
@@ -99,6 +104,7 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
     } catch (e) {
       if (!(e instanceof FossilError)) throw e;
       skip("illegal move");
+      problems.push(where ? `${where}: ${e.message}` : e.message);
       continue;
     }
     games++;
@@ -122,5 +128,6 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
     outcomeMseCi95: outcomePositions > 1 ? 1.959964 * Math.sqrt(variance / outcomePositions) : NaN,
     outcomePositions,
     skipped,
+    problems,
   };
 }

@@ -218,6 +218,7 @@ export class GtpEngine {
       case "komi": {
         const komi = Number(args[0]);
         if (args[0] === undefined || !Number.isFinite(komi)) throw new GtpFailure("komi not a float");
+        makeRules("tromp-taylor", komi); // refuses an absurd komi before anything changes
         this.komi = komi;
         this.rebuild();
         return "";
@@ -267,7 +268,7 @@ export class GtpEngine {
       case "time_left": {
         const player = this.color(args[0]);
         const time = Number(args[1]), stones = Number(args[2]);
-        if (!Number.isFinite(time) || !Number.isInteger(stones) || stones < 0) throw new GtpFailure("syntax error (time_left color time stones)");
+        if (!Number.isFinite(time) || time < 0 || !Number.isInteger(stones) || stones < 0) throw new GtpFailure("syntax error (time_left color time stones)");
         this.timeLeft[player] = time;
         this.stonesLeft[player] = stones;
         return "";

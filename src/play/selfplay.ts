@@ -1,22 +1,27 @@
 /**
  * Self-play that stores what it plays: games on worker threads (selfplay/pool.ts), each chunk of
  * finished games stored with its training samples in one transaction, under the run and the
- * network player it belongs to. The `fossil selfplay` command, the study runner and queue
- * workers call `runSelfPlay`.
+ * network player it belongs to. A run is resumable: game i of a run with seed s is played from
+ * its own Rng stream and stored with the fingerprint `selfplay:<run id>:<s>:<i>`, so a rerun (after
+ * Ctrl-C, or with more games) plays only the games not stored yet and never stores one twice; a
+ * run name keeps the settings it was started with. The `fossil selfplay` command, the study runner
+ * and queue workers call `runSelfPlay`.
  */
 import { InputError } from "../../core/errors.js";
 import type { Game } from "../../games/game.js";
 import type { Db } from "../../db/schema.js";
 import { ensurePlayer, ensureRun, gameColumns, insertGamesWithSamples, outcomeColumns } from "../../db/store.js";
-import { readModelFile, checkModelFits } from "../../models/onnx/read.js";
+import { checkModelFits, readModelFile } from "../../models/onnx/read.js";
 import { runSelfPlayPool } from "../../selfplay/pool.js";
 import { checkSelfPlayParams, type SelfPlayParams } from "../../selfplay/selfplay.js";
+import type { SelfPlayChunk } from "../../selfplay/worker.js";
 import { specText } from "../../selfplay/spec.js";
 
 export interface RunSelfPlayOptions {
   /** The game and its rules (its spec travels to the workers and into the database). */
   game: Game;
   model: string;
+  /** Games of the run (with this seed): those already stored are not played again. */
   games: number;
   params: SelfPlayParams;
   seed: number;
@@ -24,10 +29,15 @@ export interface RunSelfPlayOptions {
   run: string;
   /** Worker threads (default: cores). */
   workers?: number;
+  /** Stops the run after the chunks in progress (each stored whole). */
+  signal?: AbortSignal;
 }
 
 export interface SelfPlayProgress {
+  /** Games played and stored by this call. */
   games: number;
+  /** Games of the run (this seed, below `games`) stored before this call. */
+  already: number;
   /** Moves played, and positions with a full search (training samples). */
   moves: number;
   samples: number;
@@ -41,31 +51,65 @@ export interface SelfPlayProgress {
 }
 
 export interface SelfPlaySummary extends SelfPlayProgress {
-  runId: number;
+  /** The run's id (null when nothing was stored by this call or before). */
+  runId: number | null;
   player: string;
 }
 
+/** The run settings that must not change between the calls of one run (the seed may: new seeds, new games). */
+function runConfig(game: Game, model: string, params: SelfPlayParams): Record<string, unknown> {
+  return { command: "selfplay", game: game.spec, model, params };
+}
+
+/** Indices of the games of run `runId` with `seed` already stored. */
+function storedIndices(db: Db, runId: number, seed: number): Set<number> {
+  const prefix = `selfplay:${runId}:${seed}:`;
+  const rows = db.prepare("SELECT fingerprint FROM games WHERE run_id = ? AND substr(fingerprint, 1, ?) = ?").pluck().all(runId, prefix.length, prefix) as string[];
+  return new Set(rows.map((f) => Number(f.slice(prefix.length))));
+}
+
 export async function runSelfPlay(db: Db, options: RunSelfPlayOptions, onProgress?: (p: SelfPlayProgress) => void): Promise<SelfPlaySummary> {
-  const { game, params } = options;
-  checkModelFits(readModelFile(options.model).info, game);
-  if (!Number.isInteger(options.games) || options.games < 1) throw new InputError(`the number of games must be a positive integer, got ${options.games}`);
+  const { game, params, seed } = options;
+  const { info } = readModelFile(options.model);
+  checkModelFits(info, game);
+  if (!Number.isSafeInteger(options.games) || options.games < 1) throw new InputError(`the number of games must be a positive integer, got ${options.games}`);
+  if (!Number.isSafeInteger(seed)) throw new InputError(`the seed must be a whole number, got ${seed}`);
   checkSelfPlayParams(params);
-  const runId = ensureRun(db, options.run, { command: "selfplay", game: game.spec, model: options.model, params }, options.seed, "fossil 0.1");
-  const name = specText({ type: "mcts", model: options.model, simulations: params.fullSimulations });
-  const player = ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: options.model, search: params, runId });
-  const progress: SelfPlayProgress = { games: 0, moves: 0, samples: 0, evaluations: 0, networkShare: 0, resigned: 0, noResign: 0, falseResignations: 0 };
-  let networkSeconds = 0, seconds = 0;
-  await runSelfPlayPool({ model: options.model, game: game.spec, games: options.games, params, seed: options.seed, workers: options.workers }, (chunk) => {
-    // The workers read the spec themselves: what is stored is what they played.
-    if (chunk.game !== game.spec) throw new Error(`self-play worker played ${chunk.game}, not ${game.spec}`);
+  const config = runConfig(game, info.name, params);
+  const run = db.prepare("SELECT id, config FROM runs WHERE name = ?").get(options.run) as { id: number; config: string } | undefined;
+  if (run && JSON.stringify(JSON.parse(run.config)) !== JSON.stringify(config)) {
+    const old = JSON.parse(run.config) as Record<string, unknown>;
+    const differs = Object.keys(config).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+    throw new InputError(`run "${options.run}" was played with other settings (${differs.join(", ") || "its command"} differ); give another --run to start a new run`, { file: db.name });
+  }
+  const stored = run ? storedIndices(db, run.id, seed) : new Set<number>();
+  let already = 0;
+  for (const i of stored) if (i < options.games) already++;
+  const name = specText({ type: "mcts", model: info.name, simulations: params.fullSimulations });
+  const progress: SelfPlayProgress = { games: 0, already, moves: 0, samples: 0, evaluations: 0, networkShare: 0, resigned: 0, noResign: 0, falseResignations: 0 };
+  let ids = run ? { runId: run.id, player: null as number | null } : null;
+  // The run and the player come with the first stored games (a run that stores nothing leaves nothing behind).
+  const store = db.transaction((chunk: SelfPlayChunk) => {
+    ids ??= { runId: ensureRun(db, options.run, config, seed, "fossil 0.1"), player: null };
+    ids.player ??= ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: options.model, search: params, runId: ids.runId });
+    const { runId, player } = ids;
     const playedAt = new Date().toISOString();
     insertGamesWithSamples(
       db,
       chunk.games.map((g) => ({
-        game: { ...gameColumns(game, g.actions), blackId: player, whiteId: player, ...outcomeColumns(g.outcome), source: "selfplay", runId, playedAt },
+        game: { ...gameColumns(game, g.actions), blackId: player, whiteId: player, ...outcomeColumns(g.outcome), source: "selfplay", runId, playedAt, fingerprint: `selfplay:${runId}:${seed}:${g.index}` },
         samples: g.samples,
       })),
     );
+  });
+  let networkSeconds = 0, seconds = 0;
+  function* missing(): Generator<number> {
+    for (let i = 0; i < options.games; i++) if (!stored.has(i)) yield i;
+  }
+  await runSelfPlayPool({ model: options.model, game: game.spec, games: missing(), params, seed, workers: options.workers, signal: options.signal }, (chunk) => {
+    // The workers read the spec themselves: what is stored is what they played.
+    if (chunk.game !== game.spec) throw new Error(`self-play worker played ${chunk.game}, not ${game.spec}`);
+    store(chunk);
     for (const g of chunk.games) {
       progress.moves += g.actions.length;
       progress.samples += g.samples.length;
@@ -80,5 +124,5 @@ export async function runSelfPlay(db: Db, options: RunSelfPlayOptions, onProgres
     progress.networkShare = networkSeconds / Math.max(seconds, 1e-9);
     onProgress?.({ ...progress });
   });
-  return { ...progress, runId, player: name };
+  return { ...progress, runId: ids?.runId ?? null, player: name };
 }

@@ -26,6 +26,8 @@ export interface GameSelection {
 
 /** Games of one source for one game family (with moves and a result), each with the spec it was played under. */
 export function selectGames(db: Db, game: Game, source: string, maxGames?: number): GameSelection {
+  // 0 would read as "no limit" below.
+  if (maxGames !== undefined && !(Number.isInteger(maxGames) && maxGames >= 1)) throw new InputError(`--max-games must be a whole number of at least 1, got ${maxGames}`);
   const all = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL").pluck().get(source) as number;
   const others = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL AND game <> ?").pluck().get(source, game.id) as number;
   const games = db
@@ -78,6 +80,16 @@ export function positionsOf(game: Game, games: readonly TrainingGame[]): Batch {
     batch.mask.set(masks[i]!, i * game.actionCount);
   }
   return batch;
+}
+
+/** The positions (one per move) of some games, counted up to `enough` (replays without encoding). */
+export function countPositions(games: readonly TrainingGame[], enough = Infinity): number {
+  let count = 0;
+  for (const stored of games) {
+    if (count >= enough) break;
+    gameOf(stored.spec).replay(stored, () => count++);
+  }
+  return count;
 }
 
 /** Rows [from, to) of a batch as a new batch, in the order given by `order`. */
