@@ -11,6 +11,10 @@
  *    Test_L3_R1 under 30 µs, Test_L2_R1 under 260 µs.
  * 3. Two seeded games of the solver against itself from the empty board (opening book, then
  *    `bestMoves`): total time and the slowest move (no target).
+ * 4. The `solver` player's answer off the book (`bestMovesWeak`: columns that keep the value, by
+ *    weak solving, with the book and its value table) against the exact `bestMoves` (with the
+ *    book), on `BENCH_C4_POSITIONS` (default 20) seeded positions of 2-4 stones after random moves
+ *    that the book does not answer; a fresh table for each search; total times and their ratio.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -29,6 +33,7 @@ const GoBoard = createRequire(import.meta.url)("@sabaki/go-board") as typeof GoB
 const SIZE = 9;
 const MOVE_CAP = defaultMoveCap(SIZE);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const C4_POSITIONS = Number(process.env.BENCH_C4_POSITIONS ?? 20);
 
 /** Runs `once` repeatedly for about `seconds` (after a short warm-up); returns runs per second. */
 function rate(once: () => void, seconds: number): { perSecond: number; runs: number } {
@@ -172,4 +177,42 @@ console.log("\nConnect Four solver against itself from the empty board (opening 
   }
   const total = times.reduce((a, b) => a + b, 0);
   console.log(`  ${times.length} moves in ${fmt(total / 1000, 1)} s (book through ply ${player.book.maxPly}, ${player.book.size} positions); slowest move ${fmt(slowest.ms / 1000, 2)} s at ply ${slowest.ply}`);
+}
+
+// The solver player off the book: weak solving (what it plays) against the exact best moves.
+console.log(`\nConnect Four off the book, ${C4_POSITIONS} positions of 2-4 stones after random moves: the solver player's columns that keep the value (weak) against the exact best columns:`);
+{
+  const book = Connect4Book.builtin();
+  const solver = new Connect4Solver();
+  solver.book = book;
+  const rng = Rng.fromSeed("bench-c4-weak");
+  let weakMs = 0, exactMs = 0, weakNodes = 0, exactNodes = 0;
+  for (let i = 0; i < C4_POSITIONS; ) {
+    const state = new Connect4State();
+    const moves: number[] = [];
+    const plies = 2 + rng.int(3);
+    while (moves.length < plies && !state.ended) {
+      const legal = [0, 1, 2, 3, 4, 5, 6].filter((col) => state.canPlay(col));
+      const col = legal[rng.int(legal.length)]!;
+      state.playLegal(col);
+      moves.push(col);
+    }
+    if (state.ended || book.lookup(state) || solver.answersAtOnce(state)) continue; // the book answers: no search
+    i++;
+    solver.reset();
+    let start = performance.now();
+    const weak = solver.bestMovesWeak(state);
+    const weakTime = performance.now() - start;
+    weakNodes += solver.stats.nodes;
+    solver.reset();
+    start = performance.now();
+    const exact = solver.bestMoves(state);
+    const exactTime = performance.now() - start;
+    exactNodes += solver.stats.nodes;
+    weakMs += weakTime;
+    exactMs += exactTime;
+    const text = moves.map((c) => c + 1).join("");
+    console.log(`  ${text.padEnd(5)} weak ${fmt(weakTime / 1000, 2).padStart(7)} s (value ${weak.value}, columns ${weak.moves.map((c) => c + 1).join("")})  exact ${fmt(exactTime / 1000, 2).padStart(7)} s (score ${exact.score}, columns ${exact.moves.map((c) => c + 1).join("")})`);
+  }
+  console.log(`  total: weak ${fmt(weakMs / 1000, 1)} s (${fmt(weakNodes / 1e6, 0)} M positions), exact ${fmt(exactMs / 1000, 1)} s (${fmt(exactNodes / 1e6, 0)} M positions); exact / weak time ${fmt(exactMs / weakMs, 1)}x`);
 }

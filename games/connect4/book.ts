@@ -15,13 +15,19 @@
  * `fossil c4 book` computes it (resumable, one line appended per position): every position up
  * to a ply that a perfect player of either colour meets on its turn when it plays only best
  * moves and the opponent plays anything — the positions the `solver` player asks about.
+ *
+ * A book may also hold values alone (win, draw or loss for the side to move, `addValue`): the
+ * shipped one takes values.ts's, every position with 3 stones that book.txt lacks, so that the
+ * `solver` player, which only needs moves that keep the value (`Connect4Solver.bestMovesWeak`),
+ * answers at once after any two opening moves.
  */
 import { existsSync } from "node:fs";
 import { InputError } from "../../core/errors.js";
 import { packagePath, readTextFile } from "../../core/files.js";
 import { CELLS, WIDTH } from "./bitboard.js";
-import type { BestMoves } from "./solver.js";
+import type { BestMoves, Value } from "./solver.js";
 import { columnsText, connect4FromMoves, type Connect4State } from "./state.js";
+import { VALUE_LINES } from "./values.js";
 
 /** The book shipped with fossil (regenerate with `npm run book:c4`). */
 export const BUILTIN_BOOK = packagePath("games", "connect4", "book.txt");
@@ -49,9 +55,14 @@ const flip = (moves: readonly number[], mirrored: boolean): number[] => (mirrore
 export class Connect4Book {
   /** Best moves in the canonical orientation, by canonical key. */
   private readonly entries = new Map<number, BestMoves>();
+  /** Values alone (win, draw or loss for the side to move) of further positions, by canonical key. */
+  private readonly values = new Map<number, Value>();
   /** Most stones in a position of the book (-1 when empty). */
   maxPly = -1;
+  /** Most stones in a position with a value alone (-1 when none). */
+  private maxValuePly = -1;
 
+  /** Positions with best columns and score. */
   get size(): number {
     return this.entries.size;
   }
@@ -62,11 +73,45 @@ export class Connect4Book {
     this.maxPly = Math.max(this.maxPly, state.moveCount);
   }
 
+  /** Records the value alone of a position (for the side to move: 1 win, 0 draw, -1 loss). */
+  addValue(state: Connect4State, value: Value): void {
+    this.values.set(canonicalKey(state).key, value);
+    this.maxValuePly = Math.max(this.maxValuePly, state.moveCount);
+  }
+
   lookup(state: Connect4State): BestMoves | null {
     if (state.moveCount > this.maxPly) return null;
     const { key, mirrored } = canonicalKey(state);
     const entry = this.entries.get(key);
     return entry ? { score: entry.score, moves: flip(entry.moves, mirrored) } : null;
+  }
+
+  /** The value of a position for the side to move (1 win, 0 draw, -1 loss) when the book knows it. */
+  value(state: Connect4State): Value | null {
+    if (state.moveCount > this.maxPly && state.moveCount > this.maxValuePly) return null;
+    const key = canonicalKey(state).key;
+    const entry = this.entries.get(key);
+    if (entry) return entry.score > 0 ? 1 : entry.score < 0 ? -1 : 0;
+    return this.values.get(key) ?? null;
+  }
+
+  /** Reads value lines `<moves> <value>` (value -1, 0 or 1 for the side to move; see values.ts). */
+  addValues(text: string, file = "<values>"): void {
+    text.split(/\r?\n/).forEach((raw, index) => {
+      const where = { file, line: index + 1 };
+      const content = raw.replace(/#.*/, "").trim();
+      if (content === "") return;
+      const fields = content.split(/\s+/);
+      if (fields.length !== 2 || !/^(-1|0|1)$/.test(fields[1]!)) throw new InputError(`expected "<moves> <value: -1, 0 or 1>", found "${content}"`, where);
+      let state: Connect4State;
+      try {
+        state = connect4FromMoves(fields[0]!);
+      } catch (error) {
+        throw error instanceof InputError ? error.at(where) : error;
+      }
+      if (state.ended) throw new InputError(`the game is over after ${fields[0]}`, where);
+      this.addValue(state, Number(fields[1]) as Value);
+    });
   }
 
   /** The book's line for a position reached by `moves` (0-based columns). */
@@ -107,9 +152,16 @@ export class Connect4Book {
 
   private static builtinBook: Connect4Book | undefined;
 
-  /** The shipped book (read once); an empty book if the file is missing. */
+  /**
+   * The shipped book (read once; empty if the file is missing) with the shipped value table
+   * (values.ts: the values of the positions one stone past the book's first moves).
+   */
   static builtin(): Connect4Book {
-    Connect4Book.builtinBook ??= existsSync(BUILTIN_BOOK) ? Connect4Book.load(BUILTIN_BOOK) : new Connect4Book();
+    if (!Connect4Book.builtinBook) {
+      const book = existsSync(BUILTIN_BOOK) ? Connect4Book.load(BUILTIN_BOOK) : new Connect4Book();
+      book.addValues(VALUE_LINES, "games/connect4/values.ts");
+      Connect4Book.builtinBook = book;
+    }
     return Connect4Book.builtinBook;
   }
 }

@@ -15,10 +15,13 @@ import { columnsText, connect4FromMoves, Connect4State } from "./state.js";
 export const C4_PLANE_VERSION = "c4-v1";
 
 /**
- * From this many stones on, the solver finds a best move in seconds at most (`npm run bench`);
- * before it, only positions of the opening book are quick.
+ * From this many stones on, the solver finds a best move in well under a second, exactly or by
+ * weak solving (`npm run bench`); before it, only positions that the opening book answers.
  */
 export const QUICK_SOLVE_FROM = 12;
+
+/** One solver per thread for every perfect player (its table is cleared for each answer). */
+let sharedSolver: Connect4Solver | undefined;
 
 export class Connect4Game implements Game<Connect4State> {
   readonly id = "connect4";
@@ -103,13 +106,22 @@ export class Connect4Game implements Game<Connect4State> {
     return { game: this.id, spec: this.spec, boardSize: null, rules: null, komi: null };
   }
 
+  /**
+   * Perfect play in the game-theoretic sense: the opening book's best columns where it has the
+   * position, elsewhere the columns that keep the value, found by weak solving
+   * (`Connect4Solver.bestMovesWeak`: a win stays a win and is won, a draw stays a draw; not
+   * necessarily the fastest win). Quick: late enough, or answered without search (the book holds
+   * the position or the value of every position after it).
+   */
   perfectPlay(): PerfectPlay<Connect4State> {
-    const solver = new Connect4Solver();
-    const book = Connect4Book.builtin();
-    solver.book = book;
+    if (!sharedSolver) {
+      sharedSolver = new Connect4Solver();
+      sharedSolver.book = Connect4Book.builtin();
+    }
+    const solver = sharedSolver;
     return {
-      bestMoves: (state) => solver.bestMoves(state).moves,
-      isQuick: (state) => state.moveCount >= QUICK_SOLVE_FROM || book.lookup(state) !== null,
+      bestMoves: (state) => solver.bestMovesWeak(state).moves,
+      isQuick: (state) => state.moveCount >= QUICK_SOLVE_FROM || solver.answersAtOnce(state),
     };
   }
 }

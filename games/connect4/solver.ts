@@ -2,7 +2,8 @@
  * Exact Connect Four solver: negamax with alpha-beta pruning, a transposition table, move
  * ordering (centre first, then by the number of threats a move creates), pruning of moves that
  * lose at once, and a null-window binary search over the score — the design of Pascal Pons's
- * solver (blog.gamesolver.org), written here for two-word bitboards.
+ * solver (blog.gamesolver.org), written here for two-word bitboards. Weak solving (win, draw or
+ * loss only: null windows around 0) finds the moves a perfect player needs (`bestMovesWeak`).
  *
  * Scores follow Pons's convention: for the side to move, 0 is a draw; a win with its k-th own
  * stone scores 22 - k (positive, larger = sooner); a loss the negative of the winner's score.
@@ -19,9 +20,32 @@ export const MAX_SCORE = (CELLS + 1) / 2 - 3 | 0;
 const COLUMN_ORDER = [3, 2, 4, 1, 5, 0, 6];
 
 const div2 = (x: number): number => Math.trunc(x / 2);
+const sign = (score: number): Value => (score > 0 ? 1 : score < 0 ? -1 : 0);
+/** The value for the other side (null stays null). */
+const opposite = (value: Value | null): Value | null => (value === null ? null : value === 0 ? 0 : (-value as Value));
+
+/**
+ * From this many stones on, `bestMovesWeak` picks the slowest loss in a lost position by exact
+ * search (a few seconds at most there); before it only moves that lose at once are avoided.
+ */
+export const RESIST_EXACTLY_FROM = 12;
+
+/** Most positions `bestMovesWeak` visits to show that one more column keeps the value. */
+export const WEAK_EXTRA_NODES = 500_000;
+
+/** Thrown by `negamax` when a bounded search runs out of its budget. */
+const OUT_OF_NODES = { outOfNodes: true };
+
+/** One column of `bestMovesWeak`: the position after it and bounds on its value for the mover. */
+interface WeakColumn {
+  col: number;
+  next: Connect4State;
+  low: number;
+  high: number;
+}
 
 export interface SolverStats {
-  /** Positions visited by the last `solve` or `bestMoves`. */
+  /** Positions visited by the last `solve`, `solveWeak`, `bestMoves` or `bestMovesWeak`. */
   nodes: number;
 }
 
@@ -31,29 +55,59 @@ export interface BestMoves {
   moves: number[];
 }
 
+/** Game-theoretic value for the side to move: 1 win, 0 draw, -1 loss. */
+export type Value = -1 | 0 | 1;
+
+/**
+ * The columns (0-6, ascending) that keep the value of the position for the side to move, and that
+ * value. A loss keeps its value whatever the move: then the moves are those that resist (see
+ * `bestMovesWeak`).
+ */
+export interface ValueMoves {
+  value: Value;
+  moves: number[];
+}
+
+/** Progress of an exact solve, reported after each null-window step (see `onProgress`). */
+export interface SolveProgress {
+  /** The score is known to lie in [low, high]. */
+  low: number;
+  high: number;
+  /** Positions visited and seconds spent since the solve began. */
+  nodes: number;
+  seconds: number;
+}
+
 export class Connect4Solver {
-  private readonly tableBits: number;
-  private readonly keyLo: Uint32Array;
-  /** hi key word << 8 | stored value (0 = empty slot). */
-  private readonly entry: Uint32Array;
+  /**
+   * Transposition table: 2^tableBits slots of two words, in buckets of two slots (16 bytes, one
+   * cache line). Word 0: low key word (28 bits) | stones on the board / 4 << 28; word 1: high key
+   * word (21 bits) << 8 | stored bound (0 = empty). The first slot of a bucket keeps the position
+   * nearer the root (more work behind it), the second the latest other one.
+   */
+  private readonly table: Uint32Array;
+  private readonly bucketShift: number;
   readonly stats: SolverStats = { nodes: 0 };
-  /** Exact answers for positions near the start, consulted before any search (see book.ts). */
+  /** Exact answers (and values) for positions near the start, consulted before any search (see book.ts). */
   book: Connect4Book | null = null;
+  /** Called after each null-window step of an exact search (`solve`, the exact parts of `bestMoves`). */
+  onProgress: ((progress: SolveProgress) => void) | null = null;
+  /** Visited positions at which a bounded search stops (see `bounded`). */
+  private nodeLimit = Infinity;
   private readonly moveLo = new Int32Array((CELLS + 1) * 8);
   private readonly moveHi = new Int32Array((CELLS + 1) * 8);
   private readonly moveScore = new Int32Array((CELLS + 1) * 8);
 
-  /** `tableBits`: log2 of the transposition-table entries (8 bytes each); 2^22 = 32 MiB. */
+  /** `tableBits`: log2 of the transposition-table slots (8 bytes each); 2^22 = 32 MiB. */
   constructor(tableBits = 22) {
-    this.tableBits = tableBits;
-    this.keyLo = new Uint32Array(1 << tableBits);
-    this.entry = new Uint32Array(1 << tableBits);
+    if (!Number.isInteger(tableBits) || tableBits < 2 || tableBits > 28) throw new RangeError(`tableBits must be a whole number in 2..28, got ${tableBits}`);
+    this.table = new Uint32Array(2 << tableBits);
+    this.bucketShift = 33 - tableBits;
   }
 
   /** Forgets every stored position. */
   reset(): void {
-    this.keyLo.fill(0);
-    this.entry.fill(0);
+    this.table.fill(0);
   }
 
   /** The exact score of a position that is not over, for the side to move. */
@@ -68,6 +122,7 @@ export class Connect4Solver {
     if (canWinNext(curLo, curHi, maskLo, maskHi)) return div2(CELLS + 1 - moveCount);
     let min = -div2(CELLS - moveCount);
     let max = div2(CELLS + 1 - moveCount);
+    const start = this.onProgress ? performance.now() : 0;
     while (min < max) {
       let med = min + div2(max - min);
       if (med <= 0 && div2(min) < med) med = div2(min);
@@ -75,8 +130,127 @@ export class Connect4Solver {
       const r = this.negamax(curLo, curHi, maskLo, maskHi, moveCount, med, med + 1);
       if (r <= med) max = r;
       else min = r;
+      this.onProgress?.({ low: min | 0, high: max | 0, nodes: this.stats.nodes, seconds: (performance.now() - start) / 1000 });
     }
     return min | 0; // never -0
+  }
+
+  /**
+   * The value of a position that is not over, for the side to move: 1 win, 0 draw, -1 loss. A weak
+   * solve: one search with the window (-1, 1) instead of `solve`'s several null windows.
+   */
+  solveWeak(state: Connect4State): Value {
+    if (state.ended) throw new RangeError("solveWeak: the game is over");
+    this.stats.nodes = 0;
+    return this.weak(state);
+  }
+
+  private weak(state: Connect4State): Value {
+    const known = this.book?.value(state);
+    if (known != null) return known;
+    if (canWinNext(state.curLo, state.curHi, state.maskLo, state.maskHi)) return 1;
+    return sign(this.negamax(state.curLo, state.curHi, state.maskLo, state.maskHi, state.moveCount, -1, 1));
+  }
+
+  /**
+   * Columns that keep the value of the position (a win stays a win, a draw a draw) — all a perfect
+   * player needs — found by weak solving, without exact scores: "does this column win?", then
+   * "does it draw?", each a null-window search, column by column (centre first) until one does;
+   * a won position can stop at its first winning column. The other columns that keep the value
+   * are added when proving so takes at most `WEAK_EXTRA_NODES` positions. The table is cleared before searching,
+   * so the answer depends on the position alone. In the opening book: the book's best columns;
+   * the book's values (values.ts) settle columns without search.
+   *
+   * Keeping a win wins: the opponent only ever faces lost positions, and the game is finite and
+   * cannot end in a draw then. In a lost position every move keeps the value (-1); the columns
+   * returned resist: from `RESIST_EXACTLY_FROM` stones on those of the slowest loss (exact
+   * `bestMoves`, quick there), before it those that do not lose at once.
+   */
+  bestMovesWeak(state: Connect4State): ValueMoves {
+    if (state.ended) throw new RangeError("bestMovesWeak: the game is over");
+    this.stats.nodes = 0;
+    const known = this.book?.lookup(state);
+    if (known) return { value: sign(known.score), moves: known.moves };
+    const columns = this.weakColumns(state);
+    const wins = columns.filter((c) => c.next.won);
+    if (wins.length > 0) return { value: 1, moves: wins.map((c) => c.col).sort((a, b) => a - b) };
+    // The answer depends on the position alone: budgets count visited positions, so start empty.
+    if (columns.some((c) => c.low < c.high)) this.reset();
+    let value: Value = -1;
+    for (const target of [1, 0] as const) {
+      if (columns.some((c) => c.low >= target) || this.proveSome(columns, target)) {
+        value = target;
+        break;
+      }
+    }
+    if (value === -1) {
+      if (state.moveCount >= RESIST_EXACTLY_FROM) {
+        const nodes = this.stats.nodes;
+        const { moves } = this.bestMoves(state);
+        this.stats.nodes += nodes;
+        return { value, moves };
+      }
+      const resisting = columns.filter((c) => c.next.ended || !canWinNext(c.next.curLo, c.next.curHi, c.next.maskLo, c.next.maskHi));
+      return { value, moves: (resisting.length > 0 ? resisting : columns).map((c) => c.col).sort((a, b) => a - b) };
+    }
+    for (const column of columns) {
+      if (column.low < value && column.high >= value && this.bounded(column.next, -value, WEAK_EXTRA_NODES) === true) column.low = value;
+    }
+    return { value, moves: columns.filter((c) => c.low >= value).map((c) => c.col).sort((a, b) => a - b) };
+  }
+
+  /**
+   * Whether `bestMovesWeak` answers without searching: the game is over, the book holds the
+   * position or the value of every position after it, or a column wins at once.
+   */
+  answersAtOnce(state: Connect4State): boolean {
+    if (state.ended || this.book?.lookup(state)) return true;
+    const columns = this.weakColumns(state);
+    return columns.some((c) => c.next.won) || columns.every((c) => c.low === c.high);
+  }
+
+  /** Every open column with the position after it and what is known of its value without search. */
+  private weakColumns(state: Connect4State): WeakColumn[] {
+    const columns: WeakColumn[] = [];
+    for (const col of COLUMN_ORDER) {
+      if (!state.canPlay(col)) continue;
+      const next = state.clone();
+      next.playLegal(col);
+      const known = next.won ? 1 : next.ended ? 0 : canWinNext(next.curLo, next.curHi, next.maskLo, next.maskHi) ? -1 : this.book ? opposite(this.book.value(next)) : null;
+      columns.push({ col, next, low: known ?? -1, high: known ?? 1 });
+    }
+    return columns;
+  }
+
+  /**
+   * Proves for one column that its value reaches `target` (true), or for every column that it
+   * does not (false), updating their bounds. Columns in centre-first order, each searched to the
+   * end: the first columns are the likely ones (rounds over all columns with growing node budgets,
+   * cheapest proof first, visited 40-50% more positions on positions of 4 stones).
+   */
+  private proveSome(columns: WeakColumn[], target: 0 | 1): boolean {
+    for (const column of columns) {
+      if (column.high < target) continue;
+      if (this.atMost(column.next, -target)) {
+        column.low = target;
+        return true;
+      }
+      column.high = target - 1;
+    }
+    return false;
+  }
+
+  /** `atMost` within a budget of visited positions; null when the budget runs out first. */
+  private bounded(state: Connect4State, bound: number, budget: number): boolean | null {
+    this.nodeLimit = this.stats.nodes + budget;
+    try {
+      return this.atMost(state, bound);
+    } catch (error) {
+      if (error === OUT_OF_NODES) return null;
+      throw error;
+    } finally {
+      this.nodeLimit = Infinity;
+    }
   }
 
   /**
@@ -143,7 +317,7 @@ export class Connect4Solver {
   }
 
   private negamax(curLo: number, curHi: number, maskLo: number, maskHi: number, moves: number, alpha: number, beta: number): number {
-    this.stats.nodes++;
+    if (++this.stats.nodes > this.nodeLimit) throw OUT_OF_NODES;
     // Moves that do not hand the opponent an immediate win.
     const possLo0 = (maskLo + BOTTOM_LO) & BOARD_LO;
     const possHi0 = (maskHi + BOTTOM_HI) & BOARD_HI;
@@ -178,9 +352,13 @@ export class Connect4Solver {
 
     // Transposition table: key = cur + mask (unique per position).
     const keyLo = (curLo + maskLo) >>> 0, keyHi = (curHi + maskHi) >>> 0;
-    const slot = (Math.imul(keyLo ^ Math.imul(keyHi, 0x2c1b3c6d), 0x9e3779b1) ^ Math.imul(keyHi + 0x632be5ab, 0x85ebca77)) >>> (32 - this.tableBits);
-    const stored = this.entry[slot]!;
-    if (stored !== 0 && this.keyLo[slot] === keyLo && stored >>> 8 === keyHi) {
+    const table = this.table;
+    const bucket = ((Math.imul(keyLo ^ Math.imul(keyHi, 0x2c1b3c6d), 0x9e3779b1) ^ Math.imul(keyHi + 0x632be5ab, 0x85ebca77)) >>> this.bucketShift) << 2;
+    const stored =
+      (table[bucket]! & KEY_LO_MASK) === keyLo && table[bucket + 1]! >>> 8 === keyHi ? table[bucket + 1]!
+      : (table[bucket + 2]! & KEY_LO_MASK) === keyLo && table[bucket + 3]! >>> 8 === keyHi ? table[bucket + 3]!
+      : 0;
+    if (stored !== 0) {
       const val = stored & 0xff;
       if (val > MAX_SCORE - MIN_SCORE + 1) {
         min = val + 2 * MIN_SCORE - MAX_SCORE - 2;
@@ -226,20 +404,33 @@ export class Connect4Solver {
       const mLo = moveLo[base + count]!, mHi = moveHi[base + count]!;
       const score = -this.negamax(nextLo, nextHi, maskLo | mLo, maskHi | mHi, moves + 1, -beta, -alpha);
       if (score >= beta) {
-        this.store(slot, keyLo, keyHi, score + MAX_SCORE - 2 * MIN_SCORE + 2);
+        this.store(bucket, keyLo, keyHi, moves, score + MAX_SCORE - 2 * MIN_SCORE + 2);
         return score;
       }
       if (score > alpha) alpha = score;
     }
-    this.store(slot, keyLo, keyHi, alpha - MIN_SCORE + 1);
+    this.store(bucket, keyLo, keyHi, moves, alpha - MIN_SCORE + 1);
     return alpha;
   }
 
-  private store(slot: number, keyLo: number, keyHi: number, value: number): void {
-    this.keyLo[slot] = keyLo;
-    this.entry[slot] = ((keyHi << 8) | value) >>> 0;
+  private store(bucket: number, keyLo: number, keyHi: number, moves: number, value: number): void {
+    const table = this.table;
+    let at: number;
+    if ((table[bucket]! & KEY_LO_MASK) === keyLo && table[bucket + 1]! >>> 8 === keyHi) at = bucket;
+    else if ((table[bucket + 2]! & KEY_LO_MASK) === keyLo && table[bucket + 3]! >>> 8 === keyHi) at = bucket + 2;
+    else if (table[bucket + 1] === 0 || moves >>> 2 <= table[bucket]! >>> 28) {
+      // Nearer the root than the first slot's position (or as near): that one moves to the second slot.
+      table[bucket + 2] = table[bucket]!;
+      table[bucket + 3] = table[bucket + 1]!;
+      at = bucket;
+    } else at = bucket + 2;
+    table[at] = (keyLo | ((moves >>> 2) << 28)) >>> 0;
+    table[at + 1] = ((keyHi << 8) | value) >>> 0;
   }
 }
+
+/** Bits of the low key word (4 columns of 7 bits). */
+const KEY_LO_MASK = (1 << 28) - 1;
 
 /** Whether the side to move can complete four with its next stone. */
 function canWinNext(curLo: number, curHi: number, maskLo: number, maskHi: number): boolean {
