@@ -139,6 +139,47 @@ const MIGRATIONS: string[] = [
     ELSE game END;
   UPDATE matches SET game = coalesce((SELECT g.spec FROM games g WHERE g.match_id = matches.id LIMIT 1), game);
   `,
+  `
+  -- Self-play reinforcement learning (fossil loop). One row per generation of a run: the network
+  -- that played (0: the starting one), what its self-play cost, and the training that made the
+  -- next network (NULL until it is written). Compute counters grow with each stored chunk, in the
+  -- same transaction as its games.
+  CREATE TABLE generations (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    generation INTEGER NOT NULL,
+    player_id INTEGER NOT NULL REFERENCES players(id),
+    games INTEGER NOT NULL DEFAULT 0,
+    moves INTEGER NOT NULL DEFAULT 0,
+    samples INTEGER NOT NULL DEFAULT 0,         -- positions with a full search (training samples)
+    evaluations INTEGER NOT NULL DEFAULT 0,     -- network evaluations in self-play
+    selfplay_cpu_seconds REAL NOT NULL DEFAULT 0,
+    selfplay_wall_seconds REAL NOT NULL DEFAULT 0,
+    resign_threshold REAL,                      -- NULL: resignation off in this generation
+    resigned INTEGER NOT NULL DEFAULT 0,
+    no_resign_games INTEGER NOT NULL DEFAULT 0,
+    false_resignations INTEGER NOT NULL DEFAULT 0,
+    window_samples INTEGER,                     -- training: the replay window, samples drawn, steps
+    train_samples INTEGER,
+    train_steps INTEGER,
+    policy_loss REAL,
+    value_loss REAL,
+    train_cpu_seconds REAL,
+    train_wall_seconds REAL,
+    trained_at TEXT,
+    PRIMARY KEY (run_id, generation)
+  );
+  -- Each self-play game of the loop: its generation and index there (the replay window takes the
+  -- latest in this order, whatever order workers stored them in), whether resigning was off, and
+  -- the lowest value each side saw (the larger of the root's and its best move's).
+  CREATE TABLE selfplay_games (
+    game_id INTEGER PRIMARY KEY REFERENCES games(id) ON DELETE CASCADE,
+    generation INTEGER NOT NULL,
+    game_index INTEGER NOT NULL,                -- the game's index in its generation
+    resign_disabled INTEGER NOT NULL CHECK (resign_disabled IN (0, 1)),
+    lowest_black REAL NOT NULL,
+    lowest_white REAL NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

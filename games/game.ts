@@ -19,6 +19,13 @@ export interface GameState {
    */
   legalMask(out?: Uint8Array): Uint8Array;
   isLegal(action: number): boolean;
+  /**
+   * The legal actions a search considers (`legalMask` when absent). Go plays as its playout
+   * policy does: never into a one-point own eye, and a pass only when no other move is left (the
+   * board is settled). A network then never passes its way out of a game whose points are still
+   * open (its opponent would fill them), and games end as playouts do, not at the move cap.
+   */
+  searchMask?(out?: Uint8Array): Uint8Array;
   /** Plays a legal action in place; throws IllegalMoveError for an illegal one. */
   play(action: number): void;
   /** A deep copy: nothing done to the copy affects this state, or the reverse. */

@@ -7,7 +7,7 @@ import { readGoRecords } from "./go/record.js";
 import { makeRules, RULES_NAMES, type RulesName } from "./go/rules.js";
 import { storedOfRecord } from "./go/stored.js";
 
-export const GAME_SPEC_HELP = 'go:N[:RULES[:KOMI]] (N = 2..19, RULES tromp-taylor, chinese or japanese; e.g. go:7, go:9:chinese:7.5) or connect4 (c4)';
+export const GAME_SPEC_HELP = 'go:N[:RULES[:KOMI]] (N = 2..19, RULES tromp-taylor (default; komi: the fair one, 9 on 7x7), chinese or japanese; e.g. go:7, go:9:chinese:7.5) or connect4 (c4)';
 
 /**
  * Parses a game spec: `go:9`, `go:7:tromp-taylor:9`, `connect4` / `c4`. The game's own `spec` is
@@ -24,7 +24,8 @@ export function parseGameSpec(spec: string): Game {
     if (!RULES_NAMES.includes(rules)) throw new InputError(`unknown Go rules "${parts[2]}" in "${spec}" (known: ${RULES_NAMES.join(", ")})`);
     const komi = parts[3] === undefined || parts[3] === "" ? undefined : Number(parts[3]);
     if (komi !== undefined && !Number.isFinite(komi)) throw new InputError(`bad komi "${parts[3]}" in "${spec}"`);
-    return new GoGame(Number(parts[1]), { rules: makeRules(rules, komi) });
+    const size = Number(parts[1]);
+    return new GoGame(size, { rules: makeRules(rules, komi, size) });
   }
   throw new InputError(`unknown game "${spec}" (expected ${GAME_SPEC_HELP})`);
 }

@@ -23,7 +23,7 @@ export interface SearchParams {
   cPuct: number;
   /**
    * First-play urgency: an unvisited child is valued at the parent's own value minus this
-   * reduction (Leela Zero / KataGo style; 0 keeps the parent's value).
+   * reduction (Leela Zero / KataGo style; 0 keeps the parent's value). Not at a noised root.
    */
   fpuReduction: number;
   /** Root noise weight (self-play: 0.25; 0 for matches and analysis). */
@@ -137,7 +137,7 @@ function softmaxOver(logits: ArrayLike<number>, actions: Int32Array): Float32Arr
 }
 
 function expand(node: SearchNode, state: GameState, evaluation: Evaluation): void {
-  const mask = state.legalMask();
+  const mask = state.searchMask ? state.searchMask() : state.legalMask();
   const actions: number[] = [];
   for (let a = 0; a < mask.length; a++) if (mask[a] === 1) actions.push(a);
   node.actions = Int32Array.from(actions);
@@ -156,7 +156,10 @@ function addRootNoise(node: SearchNode, params: SearchParams, rng: Rng): void {
 function select(node: SearchNode, params: SearchParams, isRoot: boolean): number {
   const priors = (isRoot && node.noisyPriors) || node.priors!;
   const sqrtN = Math.sqrt(node.visits);
-  const fpu = (node.visits > 0 ? node.valueSum / node.visits : 0) - params.fpuReduction;
+  // Where root noise is on, unvisited root moves keep the root's value (Leela Zero): a reduction
+  // would starve the moves that the noise has just made worth a look.
+  const reduction = isRoot && node.noisyPriors ? 0 : params.fpuReduction;
+  const fpu = (node.visits > 0 ? node.valueSum / node.visits : 0) - reduction;
   let best = 0, bestScore = -Infinity;
   for (let k = 0; k < priors.length; k++) {
     const child = node.children[k];

@@ -106,7 +106,7 @@ class NetworkPlayer extends StatelessPlayer {
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
     if (this.simulations === null) {
       const { policy } = await this.evaluate(state);
-      const mask = state.legalMask();
+      const mask = state.searchMask ? state.searchMask() : state.legalMask(); // no pass while the board is open, as in search
       let best = -1;
       for (let a = 0; a < mask.length; a++) if (mask[a] === 1 && (best < 0 || policy[a]! > policy[best]!)) best = a;
       return best;

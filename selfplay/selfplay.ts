@@ -24,9 +24,9 @@ export interface SelfPlayParams {
   cheapSimulations: number;
   /** Probability that a move gets a full search (KataGo: 0.25). 1 disables playout cap randomization. */
   fullSearchShare: number;
-  /** Moves played at temperature 1 (sampled by visits); after them the most visited move. */
+  /** Moves played at temperature 1 (sampled by visits); after them the most visited move (see temperatureMovesFor). */
   temperatureMoves: number;
-  /** Resign when the root value for the side to move stays below -threshold (0: never). */
+  /** Resign when the root value for the side to move and that of its best move are below -threshold (0: never). */
   resignThreshold: number;
   /** Share of games in which resignation is disabled, to measure the false-resignation rate. */
   noResignShare: number;
@@ -44,6 +44,19 @@ export const DEFAULT_SELFPLAY: SelfPlayParams = {
   noResignShare: 0.2,
   concurrentGames: 32,
 };
+
+/**
+ * Moves played at temperature 1 on a board: 8% of its points, at least 2 (AlphaGo Zero: 30 of
+ * 19x19's 361; 7x7 4, 9x9 6, Connect Four 3): openings vary by the same share on every board.
+ */
+export function temperatureMovesFor(game: Pick<Game, "height" | "width">): number {
+  return Math.max(2, Math.round(0.08 * game.height * game.width));
+}
+
+/** The defaults on a board: DEFAULT_SELFPLAY with the temperature schedule scaled to it. */
+export function selfPlayDefaults(game: Pick<Game, "height" | "width">): SelfPlayParams {
+  return { ...DEFAULT_SELFPLAY, temperatureMoves: temperatureMovesFor(game) };
+}
 
 export function checkSelfPlayParams(p: SelfPlayParams): void {
   const bad = (what: string): never => {
@@ -79,6 +92,12 @@ export interface PlayedGame {
   resignDisabled: boolean;
   /** In a no-resign game, whether a resignation would have happened and been wrong. */
   wouldHaveResigned: Player | null;
+  /**
+   * For each player (black/first, white/second), the lowest value it saw on its moves: the larger
+   * of the root value and its best move's value (what resigning compares with the threshold); 1
+   * when it never moved. With the outcome of no-resign games, this calibrates the threshold.
+   */
+  lowest: [number, number];
   evaluations: number;
 }
 
@@ -94,6 +113,7 @@ interface LiveGame {
   resignDisabled: boolean;
   wouldHaveResigned: Player | null;
   resigned: Player | null;
+  lowest: [number, number];
   full: boolean;
   run: Generator<GameState, void, Evaluation>;
   pending: GameState | null;
@@ -126,8 +146,9 @@ export async function playSelfPlay(
     const search: SearchParams = { ...params.search, noiseWeight: g.full ? params.search.noiseWeight : 0 };
     g.tree.params = search;
     g.tree.root.noisyPriors = null;
-    // Simulations count visits of the root, which a reused tree may already have.
-    g.run = simulate(g.tree, Math.max(1, sims - g.tree.root.visits), g.rng);
+    // A full search (a training target, with fresh noise) runs all its simulations anew on the
+    // reused tree; a cheap one only tops the reused root up to its count.
+    g.run = simulate(g.tree, g.full ? sims : Math.max(1, sims - g.tree.root.visits), g.rng);
   };
   const newGame = (): LiveGame => {
     const index = started++;
@@ -141,6 +162,7 @@ export async function playSelfPlay(
       resignDisabled: rng.float() < params.noResignShare,
       wouldHaveResigned: null,
       resigned: null,
+      lowest: [1, 1],
       full: false,
       run: undefined as never,
       pending: null,
@@ -162,7 +184,10 @@ export async function playSelfPlay(
       const state = g.tree.state;
       const result = g.tree.result();
       if (g.full) g.samples.push({ ply: g.actions.length, visits: result.visits, toPlay: state.toPlay });
-      if (params.resignThreshold > 0 && result.rootValue < -params.resignThreshold) {
+      // How sure the side to move is that it loses: both the root and its best move must say so.
+      const hope = Math.max(result.rootValue, result.bestAction >= 0 ? result.q[result.bestAction]! : result.rootValue);
+      if (hope < g.lowest[state.toPlay]) g.lowest[state.toPlay] = hope;
+      if (params.resignThreshold > 0 && hope < -params.resignThreshold) {
         if (!g.resignDisabled) {
           g.resigned = state.toPlay;
           break;
@@ -186,6 +211,7 @@ export async function playSelfPlay(
       resigned: g.resigned !== null,
       resignDisabled: g.resignDisabled,
       wouldHaveResigned: wrong,
+      lowest: g.lowest,
       evaluations: g.evaluations,
     });
     return false;

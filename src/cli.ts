@@ -17,6 +17,7 @@ import { gamesExportCommand, gamesImportCommand } from "./commands/games.js";
 import { queryCommand } from "./commands/query.js";
 import { ratingsCommand } from "./commands/ratings.js";
 import { selfplayCommand } from "./commands/selfplay.js";
+import { loopCommand } from "./commands/loop.js";
 import { matchCommand } from "./commands/match.js";
 import { gtpCommand } from "./commands/gtp.js";
 import { dataGenerateCommand, dataImportCommand } from "./commands/data.js";
@@ -126,6 +127,7 @@ export async function main(argv: string[]): Promise<void> {
         .demandCommand(1, "name a games subcommand (import, export)"),
     )
     .command("selfplay", "play self-play games with a network on worker threads and store them with their training samples", selfplayCommand.builder, selfplayCommand.handler)
+    .command("loop", "self-play reinforcement learning: generations of self-play and training, resumable", loopCommand.builder, loopCommand.handler)
     .command("match", "play a match between two players, store the games and print the ladder", matchCommand.builder, matchCommand.handler)
     .command("gtp", "play a Go network over GTP (for Sabaki, GoGui, other engines)", gtpCommand.builder, gtpCommand.handler)
     .command("data", "the prior's data: import human games, generate teacher games", (y) =>

@@ -130,7 +130,7 @@ describe("fossil model", () => {
     const r = runCli(["model", "init", "--game", "go:7", "--blocks", "2", "--filters", "16", "--seed", "3", "--out", model]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/go:7:tromp-taylor:7 7x7, resnet 2 blocks x 16 filters, [\d,]+ weights/);
+    expect(r.stdout).toMatch(/go:7:tromp-taylor:9 7x7, resnet 2 blocks x 16 filters, [\d,]+ weights/);
     expect(existsSync(join(dir, "net.state"))).toBe(true);
     const again = runCli(["model", "init", "--game", "go:7", "--out", model]);
     expect(again.status).toBe(2);
@@ -149,10 +149,10 @@ describe("fossil model", () => {
   it("info prints the metadata", () => {
     const r = runCli(["model", "info", model]);
     expect(r.status).toBe(0);
-    for (const line of ["onnx: IR version 8, opset 13, producer fossil", "game: go:7:tromp-taylor:7", "board: 7x7", "plane_version: go-v1", "architecture: resnet b2 f16 v64", "step: 0"]) {
+    for (const line of ["onnx: IR version 8, opset 13, producer fossil", "game: go:7:tromp-taylor:9", "board: 7x7", "plane_version: go-v1", "architecture: resnet b2 f16 v64", "step: 0"]) {
       expect(r.stdout).toContain(line);
     }
-    expect(JSON.parse(runCli(["model", "info", "--json", model]).stdout).metadata["fossil.game"]).toBe("go:7:tromp-taylor:7");
+    expect(JSON.parse(runCli(["model", "info", "--json", model]).stdout).metadata["fossil.game"]).toBe("go:7:tromp-taylor:9");
   });
 
   it("eval prints the value and the policy's top legal moves", () => {

@@ -75,7 +75,7 @@ describe("GTP protocol", () => {
   it("after 'play b d4' Black's stone counts, and genmove plays a legal move for the side asked", async () => {
     const e = await engine();
     await e.handle("play b d4");
-    expect(await e.handle("final_score")).toBe("= B+42\n\n"); // komi 7: 49 - 7
+    expect(await e.handle("final_score")).toBe("= B+40\n\n"); // komi 9 (the fair komi of 7x7): 49 - 9
     const reply = (await e.handle("5 genmove w"))!;
     expect(reply).toMatch(/^=5 ([A-HJ-T]\d|pass)\n\n$/);
     expect(reply).not.toBe("=5 D4\n\n");

@@ -19,6 +19,7 @@ import { openDatabase } from "../db/schema.js";
 import { ensurePlayer, insertGames, type GameRow } from "../db/store.js";
 import { runCli, type CliResult } from "./helpers/cli.js";
 import { CLI } from "./helpers/paths.js";
+import { itNeeds, needs, unprivileged } from "./helpers/needs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-hardening-db-"));
 chmodSync(dir, 0o755); // the read-only tests run the CLI as another user when the tests run as root
@@ -314,12 +315,11 @@ describe("fossil query: exact values and SQL errors", () => {
   });
 });
 
-/** Runs the CLI as a user who cannot write what it does not own (nobody, when the tests run as root). */
-const asRoot = process.getuid?.() === 0;
-const dropped = asRoot ? { uid: 65534, gid: 65534 } : {};
-const canDrop = spawnSync(process.execPath, ["-e", "0"], { ...dropped }).status === 0;
+/** Runs the CLI as a user who cannot write what it does not own (tests/helpers/needs.ts). */
 function runUnprivileged(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { ...dropped, encoding: "utf8", timeout: 120_000, cwd: dir });
+  const way = unprivileged!;
+  const [command, ...prefix] = way.prefix.length > 0 ? way.prefix : [process.execPath];
+  const r = spawnSync(command!, [...prefix, CLI, ...args], { ...way.options, encoding: "utf8", timeout: 120_000, cwd: dir });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -347,7 +347,7 @@ describe("awkward database files", () => {
     expect(statSync(zero).size).toBe(0);
   });
 
-  it.skipIf(!canDrop)("reads a database in a read-only folder or file, and refuses to write it in one line, changing nothing", () => {
+  itNeeds(needs.unprivileged)("reads a database in a read-only folder or file, and refuses to write it in one line, changing nothing", () => {
     const source = database("source.db", [["a", "b", "B+R"], ["b", "a", "W+R"], ["a", "b", "0"]]);
     const csv = join(dir, "more.csv");
     writeFileSync(csv, "black,white,result\na,b,B+R\n");
@@ -384,7 +384,7 @@ describe("awkward database files", () => {
     expect(existsSync(join(readOnlyDir, "new.db"))).toBe(false);
   });
 
-  it.skipIf(!canDrop)("refuses to read, in one line, a database in a read-only folder whose write-ahead log holds unmerged changes", () => {
+  itNeeds(needs.unprivileged)("refuses to read, in one line, a database in a read-only folder whose write-ahead log holds unmerged changes", () => {
     const live = join(dir, "live.db");
     const writer = openDatabase(live);
     writer.pragma("wal_autocheckpoint = 0");

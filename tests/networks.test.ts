@@ -289,7 +289,7 @@ describe("ONNX export and ONNX Runtime", () => {
 
   it("stores and reads back the metadata", () => {
     const { info } = readModelFile(join(dir, "go:7-8.onnx"));
-    expect(info.metadata["fossil.game"]).toBe("go:7:tromp-taylor:7");
+    expect(info.metadata["fossil.game"]).toBe("go:7:tromp-taylor:9");
     expect(info.metadata["fossil.board"]).toBe("7x7");
     expect(info.metadata["fossil.plane_version"]).toBe("go-v1");
     expect(info.metadata["fossil.architecture"]).toBe("resnet b2 f32 v64");

@@ -25,7 +25,7 @@ const model = join(dir, "go5.onnx");
 const params: SelfPlayParams = { ...DEFAULT_SELFPLAY, fullSimulations: 8, cheapSimulations: 2, concurrentGames: 4, resignThreshold: 0 };
 
 beforeAll(() => {
-  // A small network of the default rules (go:5:tromp-taylor:7): rules and komi are inputs, not shapes.
+  // A small network of the default rules (go:5:tromp-taylor:25): rules and komi are inputs, not shapes.
   initCheckpoint(model, architectureFor(parseGameSpec("go:5"), 1, 8), 7, "seams");
 });
 

@@ -45,7 +45,7 @@ export class GoGame implements Game<GoState> {
     if (!Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE) {
       throw new InputError(`Go board size must be an integer from ${MIN_SIZE} to ${MAX_SIZE}, got ${size}`);
     }
-    this.params = { size, rules: params.rules ?? makeRules(), moveCap: params.moveCap ?? defaultMoveCap(size) };
+    this.params = { size, rules: params.rules ?? makeRules("tromp-taylor", undefined, size), moveCap: params.moveCap ?? defaultMoveCap(size) };
     if (!(this.params.moveCap >= 1)) throw new InputError(`move cap must be at least 1, got ${this.params.moveCap}`);
     this.id = `go:${size}`;
     this.spec = goSpec(size, this.params.rules);

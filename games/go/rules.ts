@@ -8,9 +8,15 @@
  *
  * | name           | ko                                   | default komi |
  * |----------------|--------------------------------------|--------------|
- * | `tromp-taylor` | positional superko                   | 7            |
+ * | `tromp-taylor` | positional superko                   | fair (below) |
  * | `chinese`      | positional superko                   | 7.5          |
  * | `japanese`     | simple ko only (immediate recapture) | 6.5          |
+ *
+ * Tromp–Taylor's default komi is the published fair komi of the board size (a draw with perfect
+ * play, `../shared/data/go-solved/published_results.tsv`): 5x5 25 (Black takes the whole board),
+ * 6x6 4 (believed), 7x7 9 (Davies; KataGo's book), 8x8 10 (KataGo's book), 7 on 9x9 and
+ * above. Under a komi below the fair one Black wins every game with good play, so self-play
+ * that learns would see White resign early and learn little else.
  *
  * `japanese` exists to replay human records played under Japanese rules, where long cycles are
  * not forbidden move by move; such games are still scored here by area count.
@@ -36,10 +42,18 @@ const PRESETS: Record<RulesName, { ko: KoRule; komi: number }> = {
 
 export const RULES_NAMES = Object.keys(PRESETS) as RulesName[];
 
-export function makeRules(name: RulesName = "tromp-taylor", komi?: number): GoRules {
+/** Tromp–Taylor's default komi by board size: the fair komi where it is known (see above). */
+const FAIR_KOMI: Record<number, number> = { 5: 25, 6: 4, 7: 9, 8: 10 };
+
+/** The default komi of a preset on a board size (`size` unknown: the preset's own). */
+export function defaultKomi(name: RulesName, size?: number): number {
+  return name === "tromp-taylor" && size !== undefined ? (FAIR_KOMI[size] ?? PRESETS[name].komi) : PRESETS[name].komi;
+}
+
+export function makeRules(name: RulesName = "tromp-taylor", komi?: number, size?: number): GoRules {
   const preset = PRESETS[name];
   if (!preset) throw new InputError(`unknown Go rules "${name}" (known: ${RULES_NAMES.join(", ")})`);
-  const k = komi ?? preset.komi;
+  const k = komi ?? defaultKomi(name, size);
   if (!Number.isFinite(k) || Math.abs(k) > 1000) throw new InputError(`komi must be a number between -1000 and 1000, got ${komi}`);
   return { name, ko: preset.ko, komi: k };
 }

@@ -64,7 +64,7 @@ export class GoState implements GameState {
 
   constructor(size: number, options: GoStateOptions = {}) {
     this.board = new Board(size);
-    this.rules = options.rules ?? makeRules();
+    this.rules = options.rules ?? makeRules("tromp-taylor", undefined, size);
     this.moveCap = options.moveCap ?? defaultMoveCap(size);
     const capacity = Math.min(Number.isFinite(this.moveCap) ? this.moveCap + 2 : 64, 1 << 16);
     this.histLo = new Int32Array(capacity);
@@ -207,6 +207,26 @@ export class GoState implements GameState {
       if (!b.isSuicide(p, color) && this.repeatedIndex(p, color) < 0) mask[b.actionOf(p)] = 1;
     }
     mask[n2] = 1;
+    return mask;
+  }
+
+  /**
+   * The moves a search considers (GameState.searchMask): the legal moves that do not fill a
+   * one-point own eye (as the playout policy), and the pass only when there is none.
+   */
+  searchMask(out?: Uint8Array): Uint8Array {
+    const mask = this.legalMask(out);
+    if (this.ended) return mask;
+    const b = this.board, n2 = b.size * b.size;
+    const color = (this.toPlay + 1) as StoneColor;
+    let open = false;
+    for (let i = 0; i < b.emptyCount; i++) {
+      const p = b.empties[i]!, a = b.actionOf(p);
+      if (mask[a] !== 1) continue;
+      if (b.isOwnEye(p, color)) mask[a] = 0;
+      else open = true;
+    }
+    if (open) mask[n2] = 0;
     return mask;
   }
 

@@ -5,7 +5,7 @@ import { numberIn, seedOption, wholeNumber } from "../options.js";
 import { parseGameSpec } from "../../games/index.js";
 import { openDatabase } from "../../db/schema.js";
 import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
-import { DEFAULT_SELFPLAY, type SelfPlayParams } from "../../selfplay/selfplay.js";
+import { DEFAULT_SELFPLAY, selfPlayDefaults, type SelfPlayParams } from "../../selfplay/selfplay.js";
 import { runSelfPlay } from "../play/selfplay.js";
 import { Progress } from "../progress.js";
 import { onInterrupt } from "../interrupt.js";
@@ -29,7 +29,7 @@ export const selfplayCommand = {
   builder: (y: Argv) =>
     y
       .option("model", { type: "string", demandOption: true, describe: "ONNX model" })
-      .option("game", { type: "string", describe: "game spec with rules and komi (default: the model's own, e.g. go:7:tromp-taylor:7)" })
+      .option("game", { type: "string", describe: "game spec with rules and komi (default: the model's own, e.g. go:7:tromp-taylor:9)" })
       .option("games", { type: "number", default: 32, describe: "games of the run (a rerun plays those not stored yet)", coerce: wholeNumber("games", 1, 1e9) })
       .option("sims", { type: "number", default: DEFAULT_SELFPLAY.fullSimulations, describe: "simulations of a full search", coerce: wholeNumber("sims", 1, 1e6) })
       .option("cheap-sims", { type: "number", describe: "simulations of a cheap search (default sims / 4)", coerce: wholeNumber("cheap-sims", 1, 1e6) })
@@ -43,7 +43,7 @@ export const selfplayCommand = {
   handler: async (args: ArgumentsCamelCase<SelfPlayArgs>) => {
     const game = parseGameSpec(args.game ?? fossilArchitecture(readModelFile(args.model).info).game);
     const params: SelfPlayParams = {
-      ...DEFAULT_SELFPLAY,
+      ...selfPlayDefaults(game),
       fullSimulations: args.sims,
       cheapSimulations: args.cheapSims ?? Math.max(1, Math.round(args.sims / 4)),
       fullSearchShare: args.fullShare,

@@ -10,7 +10,7 @@
 import { InputError } from "../../core/errors.js";
 import type { Game } from "../../games/game.js";
 import type { Db } from "../../db/schema.js";
-import { ensurePlayer, ensureRun, gameColumns, insertGamesWithSamples, outcomeColumns } from "../../db/store.js";
+import { ensurePlayer, ensureRun, gameColumns, insertGamesWithSamples, outcomeColumns, type GameRow, type SampleRow } from "../../db/store.js";
 import { checkModelFits, readModelFile } from "../../models/onnx/read.js";
 import { runSelfPlayPool } from "../../selfplay/pool.js";
 import { checkSelfPlayParams, type SelfPlayParams } from "../../selfplay/selfplay.js";
@@ -61,11 +61,33 @@ function runConfig(game: Game, model: string, params: SelfPlayParams): Record<st
   return { command: "selfplay", game: game.spec, model, params };
 }
 
-/** Indices of the games of run `runId` with `seed` already stored. */
-function storedIndices(db: Db, runId: number, seed: number): Set<number> {
-  const prefix = `selfplay:${runId}:${seed}:`;
+/** Indices of the games of run `runId` stored with fingerprints `<prefix><index>`. */
+export function storedIndices(db: Db, runId: number, prefix: string): Set<number> {
   const rows = db.prepare("SELECT fingerprint FROM games WHERE run_id = ? AND substr(fingerprint, 1, ?) = ?").pluck().all(runId, prefix.length, prefix) as string[];
   return new Set(rows.map((f) => Number(f.slice(prefix.length))));
+}
+
+/**
+ * The run named `name`, refused when it was started with another `config` (naming the settings
+ * that differ); undefined when there is no such run yet.
+ */
+export function findRun(db: Db, name: string, config: Record<string, unknown>): { id: number } | undefined {
+  const run = db.prepare("SELECT id, config FROM runs WHERE name = ?").get(name) as { id: number; config: string } | undefined;
+  if (run && JSON.stringify(JSON.parse(run.config)) !== JSON.stringify(config)) {
+    const old = JSON.parse(run.config) as Record<string, unknown>;
+    const differs = Object.keys(config).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+    throw new InputError(`run "${name}" was played with other settings (${differs.join(", ") || "its command"} differ); give another --run to start a new run`, { file: db.name });
+  }
+  return run && { id: run.id };
+}
+
+/** The games of a chunk as rows with their samples (one network played both sides). */
+export function selfPlayRows(game: Game, chunk: SelfPlayChunk, player: number, runId: number, fingerprint: (index: number) => string): { game: GameRow; samples: SampleRow[] }[] {
+  const playedAt = new Date().toISOString();
+  return chunk.games.map((g) => ({
+    game: { ...gameColumns(game, g.actions), blackId: player, whiteId: player, ...outcomeColumns(g.outcome), source: "selfplay", runId, playedAt, fingerprint: fingerprint(g.index) },
+    samples: g.samples,
+  }));
 }
 
 export async function runSelfPlay(db: Db, options: RunSelfPlayOptions, onProgress?: (p: SelfPlayProgress) => void): Promise<SelfPlaySummary> {
@@ -76,13 +98,8 @@ export async function runSelfPlay(db: Db, options: RunSelfPlayOptions, onProgres
   if (!Number.isSafeInteger(seed)) throw new InputError(`the seed must be a whole number, got ${seed}`);
   checkSelfPlayParams(params);
   const config = runConfig(game, info.name, params);
-  const run = db.prepare("SELECT id, config FROM runs WHERE name = ?").get(options.run) as { id: number; config: string } | undefined;
-  if (run && JSON.stringify(JSON.parse(run.config)) !== JSON.stringify(config)) {
-    const old = JSON.parse(run.config) as Record<string, unknown>;
-    const differs = Object.keys(config).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
-    throw new InputError(`run "${options.run}" was played with other settings (${differs.join(", ") || "its command"} differ); give another --run to start a new run`, { file: db.name });
-  }
-  const stored = run ? storedIndices(db, run.id, seed) : new Set<number>();
+  const run = findRun(db, options.run, config);
+  const stored = run ? storedIndices(db, run.id, `selfplay:${run.id}:${seed}:`) : new Set<number>();
   let already = 0;
   for (const i of stored) if (i < options.games) already++;
   const name = specText({ type: "mcts", model: info.name, simulations: params.fullSimulations });
@@ -93,14 +110,7 @@ export async function runSelfPlay(db: Db, options: RunSelfPlayOptions, onProgres
     ids ??= { runId: ensureRun(db, options.run, config, seed, "fossil 0.1"), player: null };
     ids.player ??= ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: options.model, search: params, runId: ids.runId });
     const { runId, player } = ids;
-    const playedAt = new Date().toISOString();
-    insertGamesWithSamples(
-      db,
-      chunk.games.map((g) => ({
-        game: { ...gameColumns(game, g.actions), blackId: player, whiteId: player, ...outcomeColumns(g.outcome), source: "selfplay", runId, playedAt, fingerprint: `selfplay:${runId}:${seed}:${g.index}` },
-        samples: g.samples,
-      })),
-    );
+    insertGamesWithSamples(db, selfPlayRows(game, chunk, player, runId, (index) => `selfplay:${runId}:${seed}:${index}`));
   });
   let networkSeconds = 0, seconds = 0;
   function* missing(): Generator<number> {

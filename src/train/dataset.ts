@@ -47,7 +47,7 @@ export function splitByGame<T>(games: readonly T[], validationShare: number, rng
 
 const gamesBySpec = new Map<string, Game>();
 /** The game of a spec, made once. */
-function gameOf(spec: string): Game {
+export function gameOf(spec: string): Game {
   let game = gamesBySpec.get(spec);
   if (!game) {
     game = parseGameSpec(spec);

@@ -235,7 +235,55 @@ export function validate(net: TfNetwork, game: Game, data: Batch): { loss: numbe
 }
 
 
-function allFinite(weights: Map<string, Float32Array>): boolean {
+/** What `trainSteps` did. */
+export interface StepsReport {
+  steps: number;
+  samples: number;
+  /** Mean losses over the steps (policy cross-entropy, value MSE; their sum). */
+  loss: number;
+  policyLoss: number;
+  valueLoss: number;
+  /** The first batch loss of the run, for the divergence check (set by the first step). */
+  firstLoss: number | null;
+  /** The signal stopped the steps before the batches ran out. */
+  stopped: boolean;
+}
+
+/**
+ * Trains on each batch in turn: the step loop of every preset. A loss that is not finite or
+ * exceeds DIVERGENCE_FACTOR times the run's first batch loss calls `diverged(step, loss)`, which
+ * throws. Yields to the event loop now and then (Ctrl-C, progress).
+ */
+export async function trainSteps(
+  trainer: Trainer,
+  batches: Iterable<Batch>,
+  firstLoss: number | null,
+  diverged: (step: number, loss: number) => Error,
+  onStep: (samples: number, loss: number) => void,
+  signal?: AbortSignal,
+): Promise<StepsReport> {
+  let samples = 0, steps = 0, lossSum = 0, policySum = 0, valueSum = 0;
+  for (const batch of batches) {
+    const result = trainer.trainStep(batch);
+    const loss = result.policyLoss + result.valueLoss;
+    samples += batch.size;
+    steps++;
+    if (!Number.isFinite(loss) || !Number.isFinite(result.loss)) throw diverged(steps, Number.isFinite(loss) ? result.loss : loss);
+    if (firstLoss === null) firstLoss = loss;
+    else if (loss > DIVERGENCE_FACTOR * Math.max(firstLoss, 1)) throw diverged(steps, loss);
+    lossSum += loss;
+    policySum += result.policyLoss;
+    valueSum += result.valueLoss;
+    onStep(samples, lossSum / steps);
+    // A step takes milliseconds.
+    if (steps % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) break;
+  }
+  const mean = (sum: number): number => (steps > 0 ? sum / steps : NaN);
+  return { steps, samples, loss: mean(lossSum), policyLoss: mean(policySum), valueLoss: mean(valueSum), firstLoss, stopped: signal?.aborted ?? false };
+}
+
+export function allFinite(weights: Map<string, Float32Array>): boolean {
   for (const values of weights.values()) for (const v of values) if (!Number.isFinite(v)) return false;
   return true;
 }
@@ -290,23 +338,11 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
   let epoch = firstEpoch;
   try {
     for (; epoch < run.epochs && (!validated || stale < run.patience); epoch++) {
-      let samples = 0, lossSum = 0, steps = 0;
       const start = performance.now();
-      for (const batch of source.epoch(root.split("epoch", epoch))) {
-        const result = trainer.trainStep(batch);
-        const loss = result.policyLoss + result.valueLoss;
-        samples += batch.size;
-        steps++;
-        if (!Number.isFinite(loss) || !Number.isFinite(result.loss)) throw diverged(epoch + 1, `, step ${steps}`, Number.isFinite(loss) ? result.loss : loss);
-        if (firstLoss === null) firstLoss = loss;
-        else if (loss > DIVERGENCE_FACTOR * Math.max(firstLoss, 1)) throw diverged(epoch + 1, `, step ${steps}`, loss);
-        lossSum += loss;
-        onStep(samples, lossSum / steps);
-        // Let the event loop run now and then (Ctrl-C, progress): a step takes milliseconds.
-        if (steps % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
-        if (run.signal?.aborted) break;
-      }
-      if (run.signal?.aborted) break;
+      const done = await trainSteps(trainer, source.epoch(root.split("epoch", epoch)), firstLoss, (step, loss) => diverged(epoch + 1, `, step ${step}`, loss), onStep, run.signal);
+      const { samples, steps } = done;
+      firstLoss = done.firstLoss;
+      if (done.stopped) break;
       if (steps === 0) throw new InputError(`epoch ${epoch + 1} drew no full batch: fewer training positions than one batch; nothing was saved`);
       const seconds = (performance.now() - start) / 1000;
       const v = validated ? validate(net, game, source.validation) : null;
@@ -337,7 +373,7 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
       saveCheckpoint(last, state);
       onEpoch({
         epoch: epoch + 1,
-        trainLoss: lossSum / steps,
+        trainLoss: done.loss,
         samples,
         samplesPerSecond: samples / seconds,
         validationLoss: v?.loss ?? null,

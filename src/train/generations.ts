@@ -1,0 +1,398 @@
+/**
+ * The self-play reinforcement-learning loop (AlphaZero's; both arms of the study run it, and only
+ * their starting network differs). Generation g: the network of generation g plays self-play
+ * games on the worker pool, each chunk stored with its samples and its compute in one
+ * transaction; the next network is trained from g's training state on a replay window of the
+ * run's samples (samples.ts), written as a checkpoint (ONNX model + training state) and
+ * registered as a player with its run, generation and the compute spent so far. No gating.
+ *
+ * Resumable at any moment: game i of generation g is stored once (fingerprint
+ * `loop:<run id>:<g>:<i>`) and always the same game (its Rng stream comes from the run name, the
+ * seed, g and i); a generation whose training was cut short trains again from g's checkpoint on
+ * the same window with the same streams, so an interrupted run ends with the same checkpoints as
+ * an uninterrupted one. A run keeps the settings it started with; `generations` may grow.
+ *
+ * Resignation is off for the first `resignFrom` generations; then each generation resigns at the
+ * threshold calibrated on the previous generation's games played without resigning
+ * (`calibrateResignation`), so a network whose value head is overconfident (a prior's) resigns
+ * less, not into other training data.
+ */
+import { basename, join } from "node:path";
+import { existsSync } from "node:fs";
+import { InputError } from "../../core/errors.js";
+import { makeFolder } from "../../core/files.js";
+import { Rng } from "../../core/rng.js";
+import type { Db } from "../../db/schema.js";
+import { ensurePlayer, ensureRun, insertGamesWithSamples } from "../../db/store.js";
+import type { Game } from "../../games/game.js";
+import { architectureFor, buildGraph, type Architecture } from "../../models/arch.js";
+import { captureState, loadState, restoreState, saveCheckpoint, type TrainingState } from "../../models/checkpoint.js";
+import { checkModelFits, readModelFile } from "../../models/onnx/read.js";
+import { loadTf } from "../../models/tf.js";
+import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../../models/tfnet.js";
+import { initWeights } from "../../models/weights.js";
+import { runSelfPlayPool } from "../../selfplay/pool.js";
+import { checkSelfPlayParams, selfPlayDefaults, type SelfPlayParams } from "../../selfplay/selfplay.js";
+import { specText } from "../../selfplay/spec.js";
+import type { SelfPlayChunk } from "../../selfplay/worker.js";
+import { findRun, selfPlayRows, storedIndices } from "../play/selfplay.js";
+import { allFinite, trainSteps } from "./loop.js";
+import { SampleCache, windowBatches, windowSize } from "./samples.js";
+
+/** The settings a loop run fixes when it starts (stored as `runs.config`). */
+export interface LoopSettings {
+  /** Self-play games per generation. */
+  games: number;
+  /** Simulations of a full search (a training sample) and of a cheap one (playout cap randomization). */
+  sims: number;
+  cheapSims: number;
+  /** Training: mini-batch size, learning rate (SGD with momentum 0.9, L2 1e-4). */
+  batch: number;
+  lr: number;
+  /** Samples trained on per new self-play sample (each generation: reuse x its samples). */
+  reuse: number;
+  /** Samples of the replay window before it starts growing sublinearly (`windowSize`). */
+  windowMin: number;
+  /** The first generation that may resign (earlier ones play every game out). */
+  resignFrom: number;
+  /** Largest share of false resignations the calibrated threshold allows (AlphaGo Zero: 5%). */
+  falseResignations: number;
+  /** Self-play games per worker played at once (the network batch). */
+  concurrent: number;
+}
+
+export const LOOP_DEFAULTS: LoopSettings = { games: 200, sims: 64, cheapSims: 16, batch: 128, lr: 0.02, reuse: 4, windowMin: 10_000, resignFrom: 2, falseResignations: 0.05, concurrent: 32 };
+
+export interface LoopOptions extends LoopSettings {
+  game: Game;
+  /** Run name in the database; model files are named after it. */
+  run: string;
+  /** Folder of the run's checkpoints (`<run>-g<generation>.onnx` with their `.state`). */
+  models: string;
+  /** The starting network (with its training state beside it): the prior arm; none: fresh weights. */
+  init?: string;
+  /** A fresh network's residual blocks and filters (without `init`). */
+  blocks: number;
+  filters: number;
+  seed: number;
+  /** Generations in all (counting those done before). */
+  generations: number;
+  /** Worker threads for self-play (default: cores). */
+  workers?: number;
+  /** Stops after the chunk in progress, or at the next training step (nothing half-written). */
+  signal?: AbortSignal;
+}
+
+/** What one generation did: the self-play of its network and the training of the next. */
+export interface GenerationReport {
+  generation: number;
+  games: number;
+  meanLength: number;
+  samples: number;
+  evaluations: number;
+  resignThreshold: number | null;
+  resigned: number;
+  noResignGames: number;
+  falseResignations: number;
+  windowSamples: number;
+  trainSamples: number;
+  trainSteps: number;
+  policyLoss: number;
+  valueLoss: number;
+  selfplayCpuSeconds: number;
+  trainCpuSeconds: number;
+  wallSeconds: number;
+  /** The network it trained (generation + 1). */
+  model: string;
+}
+
+export type LoopEvent =
+  | { phase: "selfplay"; generation: number; games: number; of: number; moves: number; evaluations: number }
+  | { phase: "train"; generation: number; samples: number; of: number; loss: number }
+  | { phase: "done"; report: GenerationReport };
+
+export interface LoopSummary {
+  runId: number;
+  /** Generations whose next network is written (in all), and those of them done by this call. */
+  generations: number;
+  trainedNow: number;
+  /** The latest network. */
+  model: string;
+  /** The signal stopped the run before `generations`. */
+  stopped: boolean;
+}
+
+/** A model file of the run: `<run>-g0007.onnx` (names sort in generation order). */
+export function generationModel(models: string, run: string, generation: number): string {
+  return join(models, `${run.replace(/[^A-Za-z0-9_.-]+/g, "_")}-g${String(generation).padStart(4, "0")}.onnx`);
+}
+
+/**
+ * The resignation threshold for the next generation from games played without resigning: for each
+ * side, the lowest value it saw (`PlayedGame.lowest`) and whether it went on to lose. At threshold
+ * t a side would resign when that value fell below -t, falsely when it did not lose. Thresholds
+ * from 0.99 down in steps of 0.01 are tried while the share of false resignations among the
+ * would-be resignations stays within `target`; the lowest such one (with at least one would-be
+ * resignation) is returned, or null (no resigning) when there is none or fewer than 10 games.
+ */
+export function calibrateResignation(games: readonly { lowest: readonly [number, number]; winner: 0 | 1 | null }[], target: number): number | null {
+  if (games.length < 10) return null;
+  let best: number | null = null;
+  for (let step = 99; step >= 50; step--) {
+    const t = step / 100;
+    let would = 0, wrong = 0;
+    for (const g of games) {
+      for (const side of [0, 1] as const) {
+        if (g.lowest[side] >= -t) continue;
+        would++;
+        if (g.winner !== 1 - side) wrong++;
+      }
+    }
+    if (would === 0) continue;
+    if (wrong / would > target) break;
+    best = t;
+  }
+  return best;
+}
+
+/** The self-play settings of every generation (the threshold is set per generation). */
+function selfPlayParams(game: Game, s: LoopSettings): SelfPlayParams {
+  return { ...selfPlayDefaults(game), fullSimulations: s.sims, cheapSimulations: s.cheapSims, concurrentGames: s.concurrent, resignThreshold: 0 };
+}
+
+function checkSettings(s: LoopSettings, generations: number): void {
+  const whole = (name: string, value: number, min: number): void => {
+    if (!Number.isSafeInteger(value) || value < min) throw new InputError(`--${name} must be a whole number of at least ${min}, got ${value}`);
+  };
+  whole("games", s.games, 1);
+  whole("sims", s.sims, 1);
+  whole("cheap-sims", s.cheapSims, 1);
+  whole("batch", s.batch, 1);
+  whole("window-min", s.windowMin, 1);
+  whole("resign-from", s.resignFrom, 0);
+  whole("concurrent", s.concurrent, 1);
+  whole("generations", generations, 1);
+  if (!(Number.isFinite(s.lr) && s.lr > 0)) throw new InputError(`--lr must be a number above 0, got ${s.lr}`);
+  if (!(Number.isFinite(s.reuse) && s.reuse > 0)) throw new InputError(`--reuse must be a number above 0, got ${s.reuse}`);
+  if (!(s.falseResignations >= 0 && s.falseResignations < 1)) throw new InputError(`the false-resignation target must be in [0, 1), got ${s.falseResignations}`);
+}
+
+/** The training state that starts a run: `init`'s weights (or fresh ones), a fresh optimizer. */
+function startingState(o: LoopOptions): { state: TrainingState; from: string } {
+  const fresh = (arch: Architecture, weights: TrainingState["weights"]): TrainingState => ({
+    arch,
+    step: 0,
+    rng: Rng.fromSeed(o.seed).split("train").getState(),
+    params: { ...DEFAULT_TRAINING, learningRate: o.lr },
+    weights,
+    momentum: new Map(),
+    iterations: 0,
+    run: o.run,
+  });
+  if (o.init) {
+    const { info } = readModelFile(o.init);
+    checkModelFits(info, o.game);
+    // Only the weights come along: both arms start the loop with the same optimizer and settings.
+    const prior = loadState(o.init);
+    return { state: fresh(prior.arch, prior.weights), from: info.name };
+  }
+  const arch = architectureFor(o.game, o.blocks, o.filters);
+  return { state: fresh(arch, initWeights(buildGraph(arch), Rng.fromSeed(o.seed).split("init"))), from: `fresh ${o.blocks}x${o.filters}` };
+}
+
+interface GenerationRow {
+  player_id: number;
+  games: number;
+  moves: number;
+  samples: number;
+  evaluations: number;
+  selfplay_cpu_seconds: number;
+  selfplay_wall_seconds: number;
+  resign_threshold: number | null;
+  resigned: number;
+  no_resign_games: number;
+  false_resignations: number;
+  trained_at: string | null;
+}
+
+/** Compute spent by a run through generation `through` (self-play and training), for players.compute. */
+function computeThrough(db: Db, runId: number, through: number): Record<string, number> {
+  const c = db
+    .prepare(
+      `SELECT count(*) AS generations, coalesce(sum(games), 0) AS games, coalesce(sum(moves), 0) AS positions, coalesce(sum(samples), 0) AS samples,
+         coalesce(sum(evaluations), 0) AS evaluations, coalesce(sum(train_samples), 0) AS train_samples,
+         coalesce(sum(selfplay_cpu_seconds), 0) AS selfplay_cpu_seconds, coalesce(sum(train_cpu_seconds), 0) AS train_cpu_seconds,
+         coalesce(sum(selfplay_wall_seconds), 0) + coalesce(sum(train_wall_seconds), 0) AS wall_seconds
+       FROM generations WHERE run_id = ? AND generation <= ?`,
+    )
+    .get(runId, through) as Record<string, number>;
+  return { ...c, cpu_seconds: c.selfplay_cpu_seconds! + c.train_cpu_seconds! };
+}
+
+export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent) => void = () => {}): Promise<LoopSummary> {
+  const { game } = o;
+  const settings: LoopSettings = {
+    games: o.games, sims: o.sims, cheapSims: o.cheapSims, batch: o.batch, lr: o.lr, reuse: o.reuse,
+    windowMin: o.windowMin, resignFrom: o.resignFrom, falseResignations: o.falseResignations, concurrent: o.concurrent,
+  };
+  checkSettings(settings, o.generations);
+  if (o.cheapSims > o.sims) throw new InputError(`--cheap-sims (${o.cheapSims}) cannot be more than --sims (${o.sims})`);
+  if (!Number.isSafeInteger(o.seed)) throw new InputError(`the seed must be a whole number, got ${o.seed}`);
+  const params = selfPlayParams(game, settings);
+  checkSelfPlayParams(params);
+  // The starting network is named by its content: a rerun must give the same one.
+  const config = { command: "loop", game: game.spec, start: o.init ? { init: readModelFile(o.init).info.name } : { blocks: o.blocks, filters: o.filters }, seed: o.seed, ...settings, selfplay: params };
+  const found = findRun(db, o.run, config);
+  const first = generationModel(o.models, o.run, 0);
+  if (!found && existsSync(first)) throw new InputError(`${first} exists, but run "${o.run}" is not in ${db.name}: choose another --run or --models (a run's checkpoints belong to its database)`);
+  if (!existsSync(first)) {
+    const start = startingState(o);
+    makeFolder(o.models);
+    saveCheckpoint(first, start.state, { generation: "0", start: start.from });
+  }
+  const runId = found?.id ?? ensureRun(db, o.run, config, o.seed, "fossil 0.1");
+  const cache = new SampleCache(game);
+  const root = Rng.fromSeed(o.seed);
+  let trainedNow = 0;
+
+  const generationRow = (g: number): GenerationRow | undefined => db.prepare("SELECT * FROM generations WHERE run_id = ? AND generation = ?").get(runId, g) as GenerationRow | undefined;
+  /** The player of generation g's network, checked against the one stored for it. */
+  const registerPlayer = (g: number): number => {
+    const path = generationModel(o.models, o.run, g);
+    const name = specText({ type: "mcts", model: readModelFile(path).info.name, simulations: o.sims });
+    const known = db.prepare("SELECT id, name FROM players WHERE run_id = ? AND generation = ? AND kind = 'network'").get(runId, g) as { id: number; name: string } | undefined;
+    if (known && known.name !== name) throw new InputError(`the network of generation ${g} changed since it was registered as ${known.name} (now ${name}): the run's checkpoints must stay as written`, { file: path });
+    return known?.id ?? ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: path, search: params, runId, generation: g, compute: g === 0 ? computeThrough(db, runId, -1) : computeThrough(db, runId, g - 1) });
+  };
+
+  for (let g = 0; g < o.generations; g++) {
+    const model = generationModel(o.models, o.run, g), next = generationModel(o.models, o.run, g + 1);
+    let row = generationRow(g);
+    if (row?.trained_at && existsSync(next)) continue;
+    if (!row) {
+      const threshold = g >= o.resignFrom ? resignThresholdAfter(db, runId, g - 1, o.falseResignations) : null;
+      const player = registerPlayer(g);
+      db.prepare("INSERT INTO generations (run_id, generation, player_id, resign_threshold) VALUES (?, ?, ?, ?)").run(runId, g, player, threshold);
+      row = generationRow(g)!;
+    } else registerPlayer(g);
+    const threshold = row.resign_threshold;
+
+    // Self-play: the games of this generation not stored yet.
+    const prefix = `loop:${runId}:${g}:`;
+    const stored = storedIndices(db, runId, prefix);
+    const playerId = row.player_id;
+    let games = row.games, moves = row.moves, evaluations = row.evaluations;
+    let last = performance.now();
+    const storeChunk = db.transaction((chunk: SelfPlayChunk) => {
+      const ids = insertGamesWithSamples(db, selfPlayRows(game, chunk, playerId, runId, (index) => `${prefix}${index}`));
+      const insertStats = db.prepare("INSERT INTO selfplay_games (game_id, generation, game_index, resign_disabled, lowest_black, lowest_white) VALUES (?, ?, ?, ?, ?, ?)");
+      let chunkMoves = 0, samples = 0, resigned = 0, noResign = 0, falseResign = 0;
+      chunk.games.forEach((played, k) => {
+        insertStats.run(ids[k], g, played.index, threshold === null || played.resignDisabled ? 1 : 0, played.lowest[0], played.lowest[1]);
+        chunkMoves += played.actions.length;
+        samples += played.samples.length;
+        if (played.resigned) resigned++;
+        if (threshold !== null && played.resignDisabled) noResign++;
+        if (played.wouldHaveResigned !== null) falseResign++;
+      });
+      const now = performance.now();
+      db.prepare(
+        `UPDATE generations SET games = games + ?, moves = moves + ?, samples = samples + ?, evaluations = evaluations + ?, selfplay_cpu_seconds = selfplay_cpu_seconds + ?,
+           selfplay_wall_seconds = selfplay_wall_seconds + ?, resigned = resigned + ?, no_resign_games = no_resign_games + ?, false_resignations = false_resignations + ?
+         WHERE run_id = ? AND generation = ?`,
+      ).run(chunk.games.length, chunkMoves, samples, chunk.evaluations, chunk.seconds, (now - last) / 1000, resigned, noResign, falseResign, runId, g);
+      last = now;
+      games += chunk.games.length;
+      moves += chunkMoves;
+      evaluations += chunk.evaluations;
+    });
+    function* missing(): Generator<number> {
+      for (let i = 0; i < o.games; i++) if (!stored.has(i)) yield i;
+    }
+    onEvent({ phase: "selfplay", generation: g, games, of: o.games, moves, evaluations });
+    await runSelfPlayPool(
+      { model, game: game.spec, games: missing(), params: { ...params, resignThreshold: threshold ?? 0 }, seed: `loop:${o.run}:${o.seed}:${g}`, workers: o.workers, signal: o.signal },
+      (chunk) => {
+        if (chunk.game !== game.spec) throw new Error(`self-play worker played ${chunk.game}, not ${game.spec}`);
+        storeChunk(chunk);
+        onEvent({ phase: "selfplay", generation: g, games, of: o.games, moves, evaluations });
+      },
+    );
+    if (o.signal?.aborted) return { runId, generations: g, trainedNow, model, stopped: true };
+    row = generationRow(g)!;
+    if (row.samples === 0) throw new InputError(`generation ${g} of run "${o.run}" stored no training samples (${row.games} games, ${row.moves} moves): nothing to train on; raise --games`);
+
+    // Training: from g's state, on the window, reuse x the new samples.
+    const total = db.prepare("SELECT sum(samples) FROM generations WHERE run_id = ? AND generation <= ?").pluck().get(runId, g) as number;
+    const window = cache.window(db, runId, windowSize(total, o.windowMin));
+    const count = Math.max(o.batch, Math.round(row.samples * o.reuse));
+    const state = loadState(model);
+    const tf = await loadTf();
+    const net = new TfNetwork(tf, state.arch, state.weights);
+    const trainStart = performance.now(), cpuStart = process.cpuUsage();
+    let report;
+    try {
+      const trainer = new Trainer(net, state.params, game, Rng.fromState(state.rng));
+      await restoreState(trainer, state);
+      const diverged = (step: number, loss: number): InputError =>
+        new InputError(`training of generation ${g + 1} diverged at step ${step}: loss ${loss.toPrecision(4)}; nothing of it was saved. Lower --lr (now ${o.lr}) in a new --run`);
+      const batches = windowBatches(game, window.batches, count, o.batch, root.split("window", g));
+      const done = await trainSteps(trainer, batches, null, diverged, (samples, loss) => onEvent({ phase: "train", generation: g, samples, of: count - (count % o.batch), loss }), o.signal);
+      if (done.stopped) return { runId, generations: g, trainedNow, model, stopped: true };
+      if (done.steps === 0) throw new InputError(`generation ${g}: the window holds ${window.samples} samples, fewer than one batch of ${o.batch}; lower --batch or raise --games`);
+      const nextState = await captureState(trainer, o.run, { generation: g + 1 });
+      if (!allFinite(nextState.weights)) throw diverged(done.steps, NaN);
+      saveCheckpoint(next, nextState, { generation: String(g + 1) });
+      report = done;
+    } finally {
+      net.dispose();
+    }
+    const cpu = process.cpuUsage(cpuStart), trainWall = (performance.now() - trainStart) / 1000;
+    const trainCpu = (cpu.user + cpu.system) / 1e6;
+    db.transaction(() => {
+      db.prepare(
+        `UPDATE generations SET window_samples = ?, train_samples = ?, train_steps = ?, policy_loss = ?, value_loss = ?, train_cpu_seconds = ?, train_wall_seconds = ?,
+           trained_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ? AND generation = ?`,
+      ).run(window.samples, report.samples, report.steps, report.policyLoss, report.valueLoss, trainCpu, trainWall, runId, g);
+      registerPlayer(g + 1);
+    })();
+    trainedNow++;
+    row = generationRow(g)!;
+    onEvent({
+      phase: "done",
+      report: {
+        generation: g,
+        games: row.games,
+        meanLength: row.moves / Math.max(1, row.games),
+        samples: row.samples,
+        evaluations: row.evaluations,
+        resignThreshold: row.resign_threshold,
+        resigned: row.resigned,
+        noResignGames: row.no_resign_games,
+        falseResignations: row.false_resignations,
+        windowSamples: window.samples,
+        trainSamples: report.samples,
+        trainSteps: report.steps,
+        policyLoss: report.policyLoss,
+        valueLoss: report.valueLoss,
+        selfplayCpuSeconds: row.selfplay_cpu_seconds,
+        trainCpuSeconds: trainCpu,
+        wallSeconds: row.selfplay_wall_seconds + trainWall,
+        model: basename(next),
+      },
+    });
+  }
+  return { runId, generations: o.generations, trainedNow, model: generationModel(o.models, o.run, o.generations), stopped: false };
+}
+
+/** The threshold calibrated on generation g's games played without resigning (null: none). */
+function resignThresholdAfter(db: Db, runId: number, g: number, target: number): number | null {
+  const rows = db
+    .prepare(
+      `SELECT s.lowest_black AS black, s.lowest_white AS white, g.winner FROM selfplay_games s JOIN games g ON g.id = s.game_id
+       WHERE g.run_id = ? AND s.generation = ? AND s.resign_disabled = 1`,
+    )
+    .all(runId, g) as { black: number; white: number; winner: 0 | 1 | null }[];
+  return calibrateResignation(rows.map((r) => ({ lowest: [r.black, r.white] as const, winner: r.winner })), target);
+}
+

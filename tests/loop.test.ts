@@ -1,0 +1,214 @@
+/**
+ * The self-play training loop: its parts (replay window, resignation calibration, samples as
+ * training targets, passes only on a settled board) and a smoke run end to end, interrupted and
+ * resumed to the same checkpoints.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Rng } from "../core/rng.js";
+import { openDatabase, type Db } from "../db/schema.js";
+import { ensurePlayer, gameColumns, insertGamesWithSamples, outcomeColumns } from "../db/store.js";
+import { parseGameSpec } from "../games/index.js";
+import type { GoState } from "../games/go/state.js";
+import { calibrateResignation, generationModel, runLoop, type LoopEvent, type LoopOptions } from "../src/train/generations.js";
+import { SampleCache, windowBatches, windowSize } from "../src/train/samples.js";
+import { DEFAULT_SELFPLAY, playSelfPlay, type BatchEvaluator } from "../selfplay/selfplay.js";
+import { runCli } from "./helpers/cli.js";
+import { position } from "./helpers/go.js";
+
+const dir = mkdtempSync(join(tmpdir(), "fossil-loop-"));
+
+describe("the replay window", () => {
+  it("holds every sample up to its minimum, then grows as min(1 + 0.4((N/min)^0.75 - 1)/0.75)", () => {
+    expect(windowSize(0, 1000)).toBe(0);
+    expect(windowSize(999, 1000)).toBe(999);
+    expect(windowSize(1000, 1000)).toBe(1000);
+    // 16x the minimum: 16^0.75 = 8, so 1000 (1 + 0.4 * 7 / 0.75) = 4733.
+    expect(windowSize(16_000, 1000)).toBe(4733);
+  });
+});
+
+describe("resignation calibration", () => {
+  const game = (black: number, white: number, winner: 0 | 1 | null) => ({ lowest: [black, white] as const, winner });
+
+  it("picks the lowest threshold whose would-be resignations are at most 5% false, and none without evidence", () => {
+    // 40 games: the loser saw -0.95 (every game), the winner once -0.85 and once -0.7.
+    const games = [];
+    for (let i = 0; i < 40; i++) games.push(i % 2 === 0 ? game(-0.95, 0.5, 1) : game(0.5, -0.95, 0));
+    games[0] = game(-0.95, -0.85, 1); // White won after seeing -0.85: a false resignation below 0.85
+    games[1] = game(-0.7, -0.95, 0); // Black won after seeing -0.7
+    // At 0.94 .. 0.85: 40 would-be resignations, none false. At 0.84: 41, one false (2.4%): still within 5%.
+    // At 0.69: 43 (with both winners), 2 false (4.7%). At 0.5 the same. So the lowest tried, 0.5.
+    expect(calibrateResignation(games, 0.05)).toBe(0.5);
+    // Within 2%: 0.84 adds the first false one (1 of 41 = 2.4%): the threshold stays at 0.85.
+    expect(calibrateResignation(games, 0.02)).toBe(0.85);
+    // No would-be resignation at all, or too few games: no resigning.
+    expect(calibrateResignation(games.map(() => game(0.2, -0.3, 0)), 0.05)).toBeNull();
+    expect(calibrateResignation(games.slice(0, 9), 0.05)).toBeNull();
+    // A value head that is sure and wrong: every would-be resignation false, no threshold.
+    expect(calibrateResignation(games.map(() => game(-0.99, 0.9, 0)), 0.05)).toBeNull();
+  });
+});
+
+describe("samples as training targets", () => {
+  it("replays each sampled ply (a resigned game's last position too): normalised visits, legal mask, the result for the side to move", () => {
+    const game = parseGameSpec("connect4");
+    const db = openDatabase(join(dir, "samples.db"));
+    const run = db.prepare("INSERT INTO runs (name, code_version) VALUES ('r', 't')").run().lastInsertRowid as number;
+    const p = ensurePlayer(db, { name: "p", kind: "other" });
+    const visits = (counts: Record<number, number>): Float32Array => Float32Array.from({ length: 7 }, (_, a) => counts[a] ?? 0);
+    const row = (actions: number[], outcome: Parameters<typeof outcomeColumns>[0]) => ({ ...gameColumns(game, actions), blackId: p, whiteId: p, ...outcomeColumns(outcome), source: "selfplay" as const, runId: run });
+    const ids = insertGamesWithSamples(db, [
+      // The first player wins in column 4 (index 3) after 3-3-3 / 0-0-0 alternation.
+      { game: row([3, 0, 3, 0, 3, 0, 3], { winner: 0, score: NaN, reason: "connect" }), samples: [{ ply: 0, toPlay: 0, visits: visits({ 3: 6, 2: 2 }) }, { ply: 5, toPlay: 1, visits: visits({ 3: 1, 0: 3 }) }] },
+      // The second player resigns in the position after both moves.
+      { game: row([3, 3], { winner: 0, score: NaN, reason: "resign" }), samples: [{ ply: 2, toPlay: 0, visits: visits({ 2: 5 }) }] },
+    ]);
+    ids.forEach((id, index) => db.prepare("INSERT INTO selfplay_games (game_id, generation, game_index, resign_disabled, lowest_black, lowest_white) VALUES (?, 0, ?, 1, 0, 0)").run(id, index));
+    const window = new SampleCache(game).window(db, run, 100);
+    expect(window.samples).toBe(3);
+    const [resigned, won] = window.batches; // latest game first
+    expect(Array.from(won!.policy.subarray(0, 7))).toEqual([0, 0, 0.25, 0.75, 0, 0, 0]);
+    expect(Array.from(won!.policy.subarray(7, 14))).toEqual([0.75, 0, 0, 0.25, 0, 0, 0]);
+    expect(Array.from(won!.value)).toEqual([1, -1]); // the first player won: +1 for it, -1 for the second
+    expect(Array.from(won!.mask.subarray(0, 7))).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    // Ply 2 of the resigned game: the first player to move, and it won.
+    expect(resigned!.size).toBe(1);
+    expect(Array.from(resigned!.value)).toEqual([1]);
+    expect(Array.from(resigned!.policy.subarray(0, 7))).toEqual([0, 0, 1, 0, 0, 0, 0]);
+    // Batches draw every window position once before any twice.
+    const drawn = [...windowBatches(game, window.batches, 3, 3, Rng.fromSeed(1))];
+    expect(drawn.map((b) => b.size)).toEqual([3]);
+    expect(Array.from(drawn[0]!.value).sort()).toEqual([-1, 1, 1]);
+    db.close();
+  });
+});
+
+describe("passes in search", () => {
+  it("Go's search mask leaves out moves into one-point own eyes, and the pass until no other move is left", () => {
+    const open = position(["X . . . .", ". . . . .", ". . . . .", ". . . . .", ". . . . ."].join("\n"));
+    expect(open.searchMask()[25]).toBe(0);
+    expect(open.legalMask()[25]).toBe(1);
+    // Black's stones everywhere but three one-point eyes on the top edge: its only legal moves fill them.
+    const settled = position([". X . X .", "X X X X X", "X X X X X", "X X X X X", "X X X X X"].join("\n"));
+    expect(Array.from(settled.legalMask()).filter((m) => m === 1)).toHaveLength(4);
+    expect(Array.from(settled.searchMask()).flatMap((m, a) => (m === 1 ? [a] : []))).toEqual([25]);
+    // B3 (action 11) surrounded by Black: an eye, unless White holds two of its diagonals (a false eye, open to play).
+    const eye = (diagonal: string): GoState => position([". . . . .", `. X ${diagonal} . .`, "X . X . .", `. X ${diagonal} . .`, ". . . . ."].join("\n"));
+    expect([eye("X").legalMask()[11], eye("X").searchMask()[11]]).toEqual([1, 0]);
+    expect([eye("O").legalMask()[11], eye("O").searchMask()[11]]).toEqual([1, 1]);
+  });
+
+  it("self-play on Go never passes while an open point is left to play", async () => {
+    const game = parseGameSpec("go:5");
+    const evaluate: BatchEvaluator = async (_planes, count) => {
+      // A network that loves passing: the pass gets almost all the prior.
+      const policy = new Float32Array(count * game.actionCount);
+      for (let i = 0; i < count; i++) policy[i * game.actionCount + 25] = 10;
+      return { policy, value: new Float32Array(count) };
+    };
+    const root = Rng.fromSeed(3);
+    let passes = 0;
+    await playSelfPlay(game, 4, { ...DEFAULT_SELFPLAY, fullSimulations: 8, cheapSimulations: 2, resignThreshold: 0 }, evaluate, (i) => root.split("g", i), (played) => {
+      game.replay({ spec: game.spec, moves: game.movesText(played.actions), setup: null }, (state, action) => {
+        if (action !== 25) return;
+        passes++;
+        expect((state as GoState).searchMask()[25]).toBe(1);
+      });
+      expect(played.actions.length).toBeGreaterThan(10);
+    });
+    expect(passes).toBeGreaterThan(0);
+  });
+});
+
+describe("the loop", () => {
+  const options = (db: string, models: string): LoopOptions => ({
+    game: parseGameSpec("connect4"),
+    run: "smoke",
+    models,
+    blocks: 1,
+    filters: 8,
+    seed: 7,
+    generations: 2,
+    games: 12,
+    sims: 8,
+    cheapSims: 2,
+    batch: 16,
+    lr: 0.02,
+    reuse: 2,
+    windowMin: 500,
+    resignFrom: 1,
+    falseResignations: 0.05,
+    concurrent: 1,
+    workers: 1,
+  });
+  const open = (name: string): { db: Db; models: string } => ({ db: openDatabase(join(dir, `${name}.db`)), models: join(dir, `${name}-models`) });
+
+  it("trains generation after generation, stores what each cost, registers each network, and an interrupted run ends with the same checkpoints", async () => {
+    const a = open("whole");
+    const whole = await runLoop(a.db, options(a.db.name, a.models));
+    expect(whole).toMatchObject({ generations: 2, trainedNow: 2, stopped: false });
+    const rows = a.db.prepare("SELECT * FROM generations ORDER BY generation").all() as Record<string, number | null>[];
+    expect(rows.map((r) => [r.generation, r.games])).toEqual([[0, 12], [1, 12]]);
+    for (const r of rows) {
+      expect(r.samples).toBeGreaterThan(0);
+      expect(r.evaluations).toBeGreaterThan(r.moves!);
+      expect(r.train_steps).toBe(Math.floor(Math.max(16, Math.round(r.samples! * 2)) / 16));
+      expect(r.selfplay_cpu_seconds).toBeGreaterThan(0);
+      expect(r.train_cpu_seconds).toBeGreaterThan(0);
+      expect(r.trained_at).not.toBeNull();
+    }
+    expect(rows[0]!.resign_threshold).toBeNull(); // resignation off before --resign-from
+    const players = a.db.prepare("SELECT name, generation, compute FROM players WHERE kind = 'network' ORDER BY generation").all() as { name: string; generation: number; compute: string }[];
+    expect(players.map((p) => p.generation)).toEqual([0, 1, 2]);
+    expect(players[0]!.name).toMatch(/^mcts:smoke-g0000@[0-9a-f]{10}:8$/);
+    expect(JSON.parse(players[0]!.compute)).toMatchObject({ generations: 0, evaluations: 0 });
+    expect(JSON.parse(players[2]!.compute)).toMatchObject({ generations: 2, games: 24, evaluations: rows[0]!.evaluations! + rows[1]!.evaluations! });
+    expect(a.db.prepare("SELECT count(*) FROM games WHERE fingerprint LIKE 'loop:%'").pluck().get()).toBe(24);
+    // A rerun has nothing to do; more generations continue the run.
+    expect(await runLoop(a.db, options(a.db.name, a.models))).toMatchObject({ trainedNow: 0 });
+
+    // The same run interrupted: once in self-play (after its first stored chunk), once in training.
+    const b = open("interrupted");
+    const stopAt = (phase: LoopEvent["phase"], generation: number) => {
+      const controller = new AbortController();
+      return {
+        signal: controller.signal,
+        onEvent: (e: LoopEvent) => {
+          if (e.phase === phase && (e.phase === "selfplay" ? e.generation === generation && e.games > 0 : e.phase === "train" && e.generation === generation)) controller.abort();
+        },
+      };
+    };
+    const first = stopAt("selfplay", 1);
+    expect(await runLoop(b.db, { ...options(b.db.name, b.models), signal: first.signal }, first.onEvent)).toMatchObject({ stopped: true, generations: 1 });
+    const stoppedGames = b.db.prepare("SELECT games FROM generations WHERE generation = 1").pluck().get() as number;
+    expect(stoppedGames).toBeGreaterThan(0);
+    expect(stoppedGames).toBeLessThan(12);
+    const second = stopAt("train", 1);
+    expect(await runLoop(b.db, { ...options(b.db.name, b.models), signal: second.signal }, second.onEvent)).toMatchObject({ stopped: true, generations: 1 });
+    expect(await runLoop(b.db, options(b.db.name, b.models))).toMatchObject({ stopped: false, trainedNow: 1 });
+    // Training changed the network, and the generations' games with it.
+    expect(readFileSync(generationModel(a.models, "smoke", 1))).not.toEqual(readFileSync(generationModel(a.models, "smoke", 0)));
+    for (const g of [0, 1, 2]) {
+      expect(readFileSync(generationModel(b.models, "smoke", g)), `generation ${g}`).toEqual(readFileSync(generationModel(a.models, "smoke", g)));
+    }
+    const moves = (db: Db): string[] => db.prepare("SELECT fingerprint || ' ' || moves FROM games ORDER BY fingerprint").pluck().all() as string[];
+    expect(moves(b.db)).toEqual(moves(a.db));
+    a.db.close();
+    b.db.close();
+  }, 240_000);
+
+  it("from the command line: one line per generation, refused settings in one line", () => {
+    const db = join(dir, "cli.db");
+    const args = ["loop", "--db", db, "--game", "connect4", "--blocks", "1", "--filters", "8", "--generations", "1", "--games", "4", "--sims", "4", "--batch", "8", "--concurrent", "2", "--workers", "1"];
+    const r = runCli(args);
+    expect(r.stderr).toMatch(/generation 0 self-play: 4\/4 games/);
+    expect(r.stdout).toMatch(/^generation 0: 4 games, [\d.]+ moves a game, \d+ samples, \d+ evaluations; resign off; trained \d+ steps on \d+ samples of a \d+-sample window, policy loss [\d.]+, value loss [\d.]+; CPU .* -> loop-g0001\.onnx\n/);
+    expect(r.status).toBe(0);
+    const again = runCli([...args, "--lr", "0.05"]);
+    expect(again.stderr).toBe(`fossil: ${db}: run "loop" was played with other settings (lr differ); give another --run to start a new run\n`);
+    expect(again.status).toBe(2);
+  }, 120_000);
+});
