@@ -140,6 +140,9 @@ const MIGRATIONS: string[] = [
   UPDATE matches SET game = coalesce((SELECT g.spec FROM games g WHERE g.match_id = matches.id LIMIT 1), game);
   `,
   `
+  -- The plies (0-based, space-separated) of moves chosen at random: teacher games' opening moves
+  -- and an imperfect expert's errors. Policy targets and move prediction leave them out.
+  ALTER TABLE games ADD COLUMN random_moves TEXT;
   -- Self-play reinforcement learning (fossil loop). One row per generation of a run: the network
   -- that played (0: the starting one), what its self-play cost, and the training that made the
   -- next network (NULL until it is written). Compute counters grow with each stored chunk, in the

@@ -47,6 +47,8 @@ export interface GameRow {
   runId?: number | null;
   playedAt?: string | null;
   fingerprint?: string | null;
+  /** Plies (0-based) of moves chosen at random (teacher openings and errors); none: null or empty. */
+  randomMoves?: readonly number[] | null;
 }
 
 /** The id of the player with this name, created (with `info`) if it does not exist yet. */
@@ -78,7 +80,7 @@ export function ensurePlayer(db: Db, info: PlayerInfo): number {
 
 const GAME_COLUMNS = [
   "game", "spec", "board_size", "rules", "komi", "black_id", "white_id", "moves", "setup", "result", "winner", "score", "length",
-  "end_reason", "source", "match_id", "run_id", "played_at", "fingerprint",
+  "end_reason", "source", "match_id", "run_id", "played_at", "fingerprint", "random_moves",
 ] as const;
 
 /** The values of a game row, in the order of GAME_COLUMNS. */
@@ -86,7 +88,7 @@ function rowValues(g: GameRow): (string | number | null)[] {
   return [
     g.game, g.spec, g.boardSize ?? null, g.rules ?? null, g.komi ?? null, g.blackId, g.whiteId, g.moves ?? null, g.setup ?? null, g.result,
     g.winner, g.score ?? null, g.length ?? null, g.endReason ?? null, g.source, g.matchId ?? null, g.runId ?? null, g.playedAt ?? null,
-    g.fingerprint ?? null,
+    g.fingerprint ?? null, g.randomMoves && g.randomMoves.length > 0 ? g.randomMoves.join(" ") : null,
   ];
 }
 

@@ -16,6 +16,8 @@ export interface MatchGame {
   black: string;
   white: string;
   actions: number[];
+  /** The plies (0-based) of moves chosen at random: opening moves and players' random choices. */
+  random: number[];
   /** Null when the game ended without a result (engine failure). */
   outcome: Outcome | null;
   result: string;
@@ -57,6 +59,7 @@ async function playOne(game: Game, first: MatchPlayer, second: MatchPlayer, opti
   const rng = options.rngFor(index);
   const state = game.newState();
   const actions: number[] = [];
+  const random: number[] = [];
   let outcome: Outcome | null = null;
   let endReason = "";
   let error: string | undefined;
@@ -69,14 +72,22 @@ async function playOne(game: Game, first: MatchPlayer, second: MatchPlayer, opti
       actions.push(action);
       for (const p of new Set(players)) await p.observe(action, mover, p === own);
     };
+    const playRandom = async (action: number, own: MatchPlayer | null): Promise<void> => {
+      random.push(actions.length);
+      await play(action, own);
+    };
     if (options.openings && options.openings.length > 0) {
-      for (const a of options.openings[index % options.openings.length]!) await play(a, null);
+      for (const a of options.openings[index % options.openings.length]!) await playRandom(a, null);
     } else {
-      for (let k = 0; k < options.openingMoves && state.outcome() === null; k++) await play(game.randomMove(state, rng), null);
+      for (let k = 0; k < options.openingMoves && state.outcome() === null; k++) await playRandom(game.randomMove(state, rng), null);
     }
     while (state.outcome() === null) {
       const mover = players[state.toPlay]!;
-      const choice = await mover.chooseMove(state, rng);
+      let choice = await mover.chooseMove(state, rng);
+      if (typeof choice === "object") {
+        random.push(actions.length);
+        choice = choice.random;
+      }
       if (choice === "resign") {
         outcome = { winner: (1 - state.toPlay) as Player, score: NaN, reason: "resign" };
         break;
@@ -103,6 +114,7 @@ async function playOne(game: Game, first: MatchPlayer, second: MatchPlayer, opti
     black: players[0].spec,
     white: players[1].spec,
     actions,
+    random,
     outcome,
     result: outcome ? resultText(outcome) : "Void",
     endReason,

@@ -30,9 +30,22 @@ export interface SearchParams {
   noiseWeight: number;
   /** Dirichlet alpha = noiseAlphaScale / number of legal moves (AlphaZero: 0.3 on chess's ~35 moves ≈ 10 / 35). */
   noiseAlphaScale: number;
+  /**
+   * `puct`: AlphaZero's search (cPuct, first-play urgency, Dirichlet noise; the move and the
+   * policy target come from visit counts). `gumbel`: Gumbel AlphaZero's (Danihelka et al., ICLR
+   * 2022; DeepMind's mctx): Gumbel-top-m root sampling with Sequential Halving, completed Q
+   * values, deterministic interior selection; the move is the one Sequential Halving keeps, the
+   * policy target the improved policy; no Dirichlet noise, no tree reuse.
+   */
+  algorithm: "puct" | "gumbel";
+  /** Gumbel: actions considered at the root (mctx: 16). */
+  gumbelConsidered: number;
+  /** Gumbel: σ(q) = (gumbelVisitInit + max visits) · gumbelValueScale · q, q rescaled to [0, 1] (mctx: 50 and 0.1). */
+  gumbelVisitInit: number;
+  gumbelValueScale: number;
 }
 
-export const DEFAULT_SEARCH: SearchParams = { cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0, noiseAlphaScale: 10 };
+export const DEFAULT_SEARCH: SearchParams = { cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0, noiseAlphaScale: 10, algorithm: "puct", gumbelConsidered: 16, gumbelVisitInit: 50, gumbelValueScale: 0.1 };
 
 /** What the network says of a position: logits over all actions and a value for the side to move. */
 export interface Evaluation {
@@ -52,6 +65,8 @@ export class SearchNode {
   children: (SearchNode | null)[] = [];
   /** Set for terminal positions: the value for the player to move here. */
   terminalValue: number | null = null;
+  /** The network's value of this position when it was expanded (Gumbel's mixed value). */
+  netValue = 0;
 
   get expanded(): boolean {
     return this.actions !== null || this.terminalValue !== null;
@@ -69,6 +84,12 @@ export interface SearchResult {
   rootValue: number;
   /** The most visited action (ties: the lower action); -1 before any visit. */
   bestAction: number;
+  /**
+   * Gumbel search only: the action Sequential Halving kept (the move to play), and the improved
+   * policy softmax(logits + σ(completed Q)) over all actions (the policy target).
+   */
+  chosen?: number;
+  improved?: Float32Array;
 }
 
 /** A search tree that survives between moves (tree reuse). */
@@ -76,6 +97,8 @@ export class SearchTree {
   root = new SearchNode();
   /** Where simulations play their moves (a copy of `state` per simulation, no allocation). */
   private scratch: GameState | null = null;
+  /** Gumbel search: the Gumbel(0, 1) sample of each root child (by index in `root.actions`), drawn once per search. */
+  gumbel: Float32Array | null = null;
 
   constructor(
     public state: GameState,
@@ -103,6 +126,7 @@ export class SearchTree {
     this.state.play(action);
     this.root = next ?? new SearchNode();
     this.root.noisyPriors = null;
+    this.gumbel = null;
   }
 
   result(): SearchResult {
@@ -122,8 +146,124 @@ export class SearchTree {
       });
     }
     const policy = visits.map((v) => (total > 0 ? v / total : 0));
-    return { visits, policy, q, rootValue: root.visits > 0 ? root.valueSum / root.visits : 0, bestAction: best };
+    const result: SearchResult = { visits, policy, q, rootValue: root.visits > 0 ? root.valueSum / root.visits : 0, bestAction: best };
+    if (this.params.algorithm === "gumbel" && root.actions && this.gumbel) {
+      const sigma = completedQ(root, this.params);
+      const logits = logPriors(root);
+      const improved = softmaxOf(logits.map((l, k) => l + sigma[k]!));
+      result.improved = new Float32Array(this.actionCount);
+      root.actions.forEach((a, k) => (result.improved![a] = improved[k]!));
+      let maxVisits = 0;
+      for (const child of root.children) maxVisits = Math.max(maxVisits, child?.visits ?? 0);
+      result.chosen = root.actions[argmaxConsidered(root, this.gumbel, logits, sigma, maxVisits)]!;
+    }
+    return result;
   }
+}
+
+/** The log-priors of a node's children (softmax gives the priors back; logits up to a constant). */
+function logPriors(node: SearchNode): Float32Array {
+  return node.priors!.map((p) => Math.log(Math.max(p, 1e-30)));
+}
+
+function softmaxOf(x: ArrayLike<number>): Float32Array {
+  let max = -Infinity;
+  for (let k = 0; k < x.length; k++) max = Math.max(max, x[k]!);
+  const out = new Float32Array(x.length);
+  let sum = 0;
+  for (let k = 0; k < x.length; k++) sum += out[k] = Math.exp(x[k]! - max);
+  for (let k = 0; k < x.length; k++) out[k]! /= sum;
+  return out;
+}
+
+/**
+ * σ(completed Q) of a node's children (Gumbel AlphaZero; mctx's qtransform_completed_by_mix_value):
+ * a visited child's mean value from the node's view, an unvisited one the mixed value
+ * (v̂ + N · Σ_visited π q / Σ_visited π) / (1 + N) of the node's network value v̂ and its visited
+ * children; rescaled to [0, 1] by their minimum and maximum; times (visitInit + max visits) · valueScale.
+ */
+export function completedQ(node: SearchNode, params: SearchParams): Float32Array {
+  const n = node.actions!.length, priors = node.priors!;
+  const q = new Float32Array(n);
+  let visits = 0, maxVisits = 0, weighted = 0, weight = 0;
+  for (let k = 0; k < n; k++) {
+    const child = node.children[k];
+    if (!child || child.visits === 0) continue;
+    q[k] = -child.valueSum / child.visits;
+    visits += child.visits;
+    maxVisits = Math.max(maxVisits, child.visits);
+    weighted += priors[k]! * q[k]!;
+    weight += priors[k]!;
+  }
+  const mixed = (node.netValue + (weight > 0 ? (visits * weighted) / weight : 0)) / (1 + visits);
+  let min = Infinity, max = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const child = node.children[k];
+    if (!child || child.visits === 0) q[k] = mixed;
+    min = Math.min(min, q[k]!);
+    max = Math.max(max, q[k]!);
+  }
+  const scale = (params.gumbelVisitInit + maxVisits) * params.gumbelValueScale;
+  for (let k = 0; k < n; k++) q[k] = (scale * (q[k]! - min)) / Math.max(max - min, 1e-8);
+  return q;
+}
+
+/**
+ * Sequential Halving's visit schedule for `count` simulations over `considered` actions (mctx's
+ * get_sequence_of_considered_visits): simulation i goes to a considered action with exactly
+ * schedule[i] visits. Each phase gives every remaining action max(1, ⌊count / (⌈log2 m⌉ · remaining)⌋)
+ * more visits, then halves the remaining actions (at least 2).
+ */
+export function sequentialHalving(considered: number, count: number): number[] {
+  if (considered <= 1) return Array.from({ length: count }, (_, i) => i);
+  const log2 = Math.ceil(Math.log2(considered));
+  const visits = new Array<number>(considered).fill(0);
+  const schedule: number[] = [];
+  let remaining = considered;
+  while (schedule.length < count) {
+    const extra = Math.max(1, Math.floor(count / (log2 * remaining)));
+    for (let e = 0; e < extra; e++) {
+      for (let k = 0; k < remaining; k++) schedule.push(visits[k]!);
+      for (let k = 0; k < remaining; k++) visits[k]!++;
+    }
+    remaining = Math.max(2, Math.floor(remaining / 2));
+  }
+  return schedule.slice(0, count);
+}
+
+/**
+ * The root child with `visits` visits that scores best by g + logit + σ(q) (mctx's score_considered;
+ * ties: the first); over every child when none has that many visits.
+ */
+function argmaxConsidered(root: SearchNode, gumbel: Float32Array, logits: Float32Array, sigma: Float32Array, visits: number): number {
+  let best = -1, bestScore = -Infinity;
+  for (let k = 0; k < logits.length; k++) {
+    if ((root.children[k]?.visits ?? 0) !== visits) continue;
+    const score = gumbel[k]! + logits[k]! + sigma[k]!;
+    if (score > bestScore) {
+      bestScore = score;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/** Gumbel AlphaZero's interior selection: argmax of softmax(logits + σ(completed Q)) − N(a) / (1 + ΣN). */
+function selectGumbelInterior(node: SearchNode, params: SearchParams): number {
+  const sigma = completedQ(node, params);
+  const logits = logPriors(node);
+  const probs = softmaxOf(logits.map((l, k) => l + sigma[k]!));
+  let total = 0;
+  for (const child of node.children) total += child?.visits ?? 0;
+  let best = 0, bestScore = -Infinity;
+  for (let k = 0; k < probs.length; k++) {
+    const score = probs[k]! - (node.children[k]?.visits ?? 0) / (1 + total);
+    if (score > bestScore) {
+      bestScore = score;
+      best = k;
+    }
+  }
+  return best;
 }
 
 function softmaxOver(logits: ArrayLike<number>, actions: Int32Array): Float32Array {
@@ -137,6 +277,7 @@ function softmaxOver(logits: ArrayLike<number>, actions: Int32Array): Float32Arr
 }
 
 function expand(node: SearchNode, state: GameState, evaluation: Evaluation): void {
+  node.netValue = evaluation.value;
   const mask = state.searchMask ? state.searchMask() : state.legalMask();
   const actions: number[] = [];
   for (let a = 0; a < mask.length; a++) if (mask[a] === 1) actions.push(a);
@@ -188,6 +329,10 @@ function hasVisitedChild(root: SearchNode): boolean {
 export function* simulate(tree: SearchTree, count: number, rng: Rng): Generator<GameState, void, Evaluation> {
   const params = tree.params;
   if (tree.state.outcome() !== null) throw new RangeError("search from a finished game");
+  if (params.algorithm === "gumbel") {
+    yield* simulateGumbel(tree, count, rng);
+    return;
+  }
   for (let sim = 0; sim < count || !hasVisitedChild(tree.root); sim++) {
     const state = tree.scratchState();
     const path: SearchNode[] = [tree.root];
@@ -222,6 +367,66 @@ export function* simulate(tree: SearchTree, count: number, rng: Rng): Generator<
       path[i]!.valueSum += value;
       value = -value;
     }
+  }
+}
+
+/** Plays one simulation down from the root through child `first` of the root, choosing interior children with `pick`. */
+function* descend(tree: SearchTree, first: number, pick: (node: SearchNode) => number): Generator<GameState, void, Evaluation> {
+  const state = tree.scratchState();
+  const path: SearchNode[] = [tree.root];
+  let node = tree.root;
+  let k = first;
+  for (;;) {
+    state.play(node.actions![k]!);
+    let child = node.children[k];
+    if (!child) node.children[k] = child = new SearchNode();
+    path.push(child);
+    node = child;
+    if (node.terminalValue !== null || node.actions === null) break;
+    k = pick(node);
+  }
+  let value: number;
+  if (node.terminalValue !== null) value = node.terminalValue;
+  else {
+    const outcome = state.outcome();
+    if (outcome !== null) value = node.terminalValue = valueFor(outcome, state.toPlay);
+    else {
+      const evaluation: Evaluation = yield state;
+      expand(node, state, evaluation);
+      value = evaluation.value;
+    }
+  }
+  for (let i = path.length - 1; i >= 0; i--) {
+    path[i]!.visits++;
+    path[i]!.valueSum += value;
+    value = -value;
+  }
+}
+
+/**
+ * Gumbel AlphaZero's search: a fresh root is evaluated first (one of the `count` evaluations);
+ * then the other simulations (at least one), the root child of each chosen by Sequential Halving over the m = min(considered,
+ * legal) actions of highest g + logit (g ~ Gumbel(0, 1), drawn once per search), each phase
+ * keeping the half with the best g + logit + σ(q); interior children by `selectGumbelInterior`.
+ */
+function* simulateGumbel(tree: SearchTree, count: number, rng: Rng): Generator<GameState, void, Evaluation> {
+  const params = tree.params;
+  const root = tree.root;
+  if (root.actions === null) {
+    // The root's evaluation counts against the budget, as PUCT's first simulation does.
+    const evaluation: Evaluation = yield tree.state;
+    expand(root, tree.state, evaluation);
+    root.visits++;
+    root.valueSum += evaluation.value;
+    count = Math.max(1, count - 1);
+  }
+  const n = root.actions!.length;
+  tree.gumbel = Float32Array.from({ length: n }, () => -Math.log(-Math.log(Math.max(rng.float(), 1e-12))));
+  const logits = logPriors(root);
+  const schedule = sequentialHalving(Math.min(params.gumbelConsidered, n), count);
+  for (const visits of schedule) {
+    const first = argmaxConsidered(root, tree.gumbel, logits, completedQ(root, params), visits);
+    yield* descend(tree, first < 0 ? 0 : first, (node) => selectGumbelInterior(node, params));
   }
 }
 

@@ -10,12 +10,20 @@ import type { Game, GameState, GtpSettings, PerfectPlay } from "../games/game.js
 import { OnnxModel } from "../models/inference.js";
 import { LeafBatcher } from "./batcher.js";
 import { GtpClient, GtpError } from "./gtp.js";
-import { chooseMove, DEFAULT_SEARCH, searchAsync, searchSync, SearchTree, type Evaluation } from "./mcts.js";
+import { chooseMove, DEFAULT_SEARCH, searchAsync, searchSync, SearchTree, type Evaluation, type SearchParams } from "./mcts.js";
 import { GNUGO, gnugoCommand, GNUGO_DEFAULT_LEVEL, kindOf, parsePlayerSpec, specText, type PlayerKind, type PlayerSpec } from "./spec.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 
-export type MoveChoice = number | "resign";
+/**
+ * A move chosen at random on purpose (an imperfect expert's error): played like any move, but
+ * recorded as random (`games.random_moves`) so that nothing learns to imitate it.
+ */
+export interface RandomChoice {
+  random: number;
+}
+
+export type MoveChoice = number | "resign" | RandomChoice;
 
 export interface MatchPlayer {
   /** The canonical spec text: the player's name in the database. */
@@ -96,6 +104,7 @@ class NetworkPlayer extends StatelessPlayer {
     private readonly model: OnnxModel,
     private readonly simulations: number | null,
     maxBatch: number,
+    private readonly algorithm: SearchParams["algorithm"] = "puct",
   ) {
     super();
     this.batcher = new LeafBatcher(model, game, maxBatch);
@@ -111,8 +120,9 @@ class NetworkPlayer extends StatelessPlayer {
       for (let a = 0; a < mask.length; a++) if (mask[a] === 1 && (best < 0 || policy[a]! > policy[best]!)) best = a;
       return best;
     }
-    const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, noiseWeight: 0 });
-    return chooseMove((await searchAsync(tree, (leaf) => this.evaluate(leaf), rng, this.simulations)).visits, 0, rng);
+    const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, noiseWeight: 0, algorithm: this.algorithm });
+    const result = await searchAsync(tree, (leaf) => this.evaluate(leaf), rng, this.simulations);
+    return result.chosen ?? chooseMove(result.visits, 0, rng);
   }
   override async close(): Promise<void> {
     await this.model.close();
@@ -139,7 +149,7 @@ class SolverPlayer extends StatelessPlayer {
   }
   async chooseMove(state: GameState, rng: Rng): Promise<MoveChoice> {
     if (this.errorRate > 0) {
-      if (rng.float() < this.errorRate) return this.game.randomMove(state, rng);
+      if (rng.float() < this.errorRate) return { random: this.game.randomMove(state, rng) };
       if (!this.perfect.isQuick(state)) return rolloutMove(this.game, state, EXPERT_ROLLOUTS, false, rng);
     }
     const moves = this.perfect.bestMoves(state);
@@ -226,7 +236,8 @@ export async function createPlayer(spec: string | PlayerSpec, game: Game, option
       const model = await OnnxModel.load(parsed.model, { threads: options.threads ?? 1, expect: game });
       // Named by the network's content, not the path typed: one file is one player, a retrained one another.
       const named = specText({ ...parsed, model: model.info.name });
-      return new NetworkPlayer(named, resolve(parsed.model), game, model, parsed.type === "mcts" ? parsed.simulations : null, options.maxBatch ?? 64);
+      const gumbel = parsed.type === "mcts" && parsed.gumbel === true;
+      return new NetworkPlayer(named, resolve(parsed.model), game, model, parsed.type === "mcts" ? parsed.simulations : null, options.maxBatch ?? 64, gumbel ? "gumbel" : "puct");
     }
     case "solver":
       if (!game.perfectPlay) throw bad(`the solver plays Connect Four only, not ${game.id}`);

@@ -14,7 +14,7 @@ import { InputError } from "../core/errors.js";
 import { valueFor, type Outcome, type Player } from "../core/player.js";
 import type { Rng } from "../core/rng.js";
 import type { Game, GameState } from "../games/game.js";
-import { chooseMove, SearchTree, simulate, type Evaluation, type SearchParams } from "./mcts.js";
+import { chooseMove, DEFAULT_SEARCH, SearchNode, SearchTree, simulate, type Evaluation, type SearchParams } from "./mcts.js";
 
 export interface SelfPlayParams {
   /** How each search explores (noise applies to full searches only). */
@@ -35,7 +35,7 @@ export interface SelfPlayParams {
 }
 
 export const DEFAULT_SELFPLAY: SelfPlayParams = {
-  search: { cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0.25, noiseAlphaScale: 10 },
+  search: { ...DEFAULT_SEARCH, noiseWeight: 0.25 },
   fullSimulations: 64,
   cheapSimulations: 16,
   fullSearchShare: 0.25,
@@ -68,13 +68,15 @@ export function checkSelfPlayParams(p: SelfPlayParams): void {
   if (!(p.resignThreshold >= 0 && p.resignThreshold < 1)) bad("resignThreshold must be in [0, 1)");
   if (!(p.noResignShare >= 0 && p.noResignShare <= 1)) bad("noResignShare must be in [0, 1]");
   if (!(Number.isInteger(p.concurrentGames) && p.concurrentGames >= 1)) bad("concurrentGames must be a positive integer");
+  if (p.search.algorithm !== "puct" && p.search.algorithm !== "gumbel") bad(`the search must be puct or gumbel, got ${String(p.search.algorithm)}`);
+  if (!(Number.isInteger(p.search.gumbelConsidered) && p.search.gumbelConsidered >= 1)) bad("gumbelConsidered must be a whole number of at least 1");
 }
 
 /** One move of a finished game: what a trainer needs, with the position re-derivable from the moves. */
 export interface Sample {
   /** Index of the move in the game (0-based): the position before it is the input. */
   ply: number;
-  /** Visit counts of the full search over all actions: the policy target. */
+  /** The policy target over all actions: the full search's visit counts (PUCT) or its improved policy (Gumbel). */
   visits: Float32Array;
   /** The player to move (the outcome target is from its view). */
   toPlay: Player;
@@ -146,6 +148,8 @@ export async function playSelfPlay(
     const search: SearchParams = { ...params.search, noiseWeight: g.full ? params.search.noiseWeight : 0 };
     g.tree.params = search;
     g.tree.root.noisyPriors = null;
+    // Gumbel's Sequential Halving plans its visits from a fresh root (as mctx does).
+    if (search.algorithm === "gumbel") g.tree.root = new SearchNode();
     // A full search (a training target, with fresh noise) runs all its simulations anew on the
     // reused tree; a cheap one only tops the reused root up to its count.
     g.run = simulate(g.tree, g.full ? sims : Math.max(1, sims - g.tree.root.visits), g.rng);
@@ -183,7 +187,8 @@ export async function playSelfPlay(
       // The search is complete: choose and play a move.
       const state = g.tree.state;
       const result = g.tree.result();
-      if (g.full) g.samples.push({ ply: g.actions.length, visits: result.visits, toPlay: state.toPlay });
+      // The policy target: visit counts (PUCT) or the improved policy (Gumbel).
+      if (g.full) g.samples.push({ ply: g.actions.length, visits: result.improved ?? result.visits, toPlay: state.toPlay });
       // How sure the side to move is that it loses: both the root and its best move must say so.
       const hope = Math.max(result.rootValue, result.bestAction >= 0 ? result.q[result.bestAction]! : result.rootValue);
       if (hope < g.lowest[state.toPlay]) g.lowest[state.toPlay] = hope;
@@ -194,7 +199,8 @@ export async function playSelfPlay(
         }
         g.wouldHaveResigned ??= state.toPlay;
       }
-      const action = chooseMove(result.visits, g.actions.length < params.temperatureMoves ? 1 : 0, g.rng);
+      // Gumbel's kept action is already a sample (its Gumbel noise explores); PUCT samples by visits early on.
+      const action = result.chosen ?? chooseMove(result.visits, g.actions.length < params.temperatureMoves ? 1 : 0, g.rng);
       g.actions.push(action);
       g.tree.advance(action);
       if (g.tree.state.outcome() !== null) break;

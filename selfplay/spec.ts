@@ -6,7 +6,8 @@
  *   rollout:N         MCTS with N simulations, each leaf valued by one uniform random playout (no network)
  *   builtin[:N]       the built-in teacher: the same search over knowledge-guided playouts (Go; N default 200)
  *   policy:MODEL      the raw network: its most likely legal move
- *   mcts:MODEL:SIMS   network-guided search, no noise, most visited move
+ *   mcts:MODEL:SIMS   network-guided search (PUCT), no noise, most visited move
+ *   gumbel:MODEL:SIMS network-guided Gumbel AlphaZero search: the move Sequential Halving keeps
  *   solver[:ERROR]    Connect Four: perfect play, random among equally good moves; with ERROR > 0
  *                     an imperfect expert (a random move with probability ERROR, a rollout search
  *                     where exact solving is slow)
@@ -28,12 +29,12 @@ export type PlayerSpec =
   | { readonly type: "rollout"; readonly playouts: number }
   | { readonly type: "builtin"; readonly playouts: number }
   | { readonly type: "policy"; readonly model: string }
-  | { readonly type: "mcts"; readonly model: string; readonly simulations: number }
+  | { readonly type: "mcts"; readonly model: string; readonly simulations: number; readonly gumbel?: boolean }
   | { readonly type: "solver"; readonly errorRate: number | null }
   | { readonly type: "gnugo"; readonly level: number | null }
   | { readonly type: "gtp"; readonly command: string };
 
-export const PLAYER_SPEC_HELP = "random, rollout:N, builtin[:N], policy:MODEL, mcts:MODEL:SIMS, solver[:ERROR], gnugo[:LEVEL], gtp:COMMAND";
+export const PLAYER_SPEC_HELP = "random, rollout:N, builtin[:N], policy:MODEL, mcts:MODEL:SIMS, gumbel:MODEL:SIMS, solver[:ERROR], gnugo[:LEVEL], gtp:COMMAND";
 
 /** Most playouts or simulations per move a spec may ask for (more would hold a game for hours). */
 export const MAX_SEARCH = 1_000_000;
@@ -69,10 +70,12 @@ export function parsePlayerSpec(text: string): PlayerSpec {
     case "policy":
       if (!rest?.trim()) throw bad("expected policy:MODEL");
       return { type: "policy", model: rest.trim() };
-    case "mcts": {
+    case "mcts":
+    case "gumbel": {
       const last = rest === null ? -1 : rest.lastIndexOf(":");
-      if (rest === null || last <= 0) throw bad("expected mcts:MODEL:SIMS");
-      return { type: "mcts", model: rest.slice(0, last).trim(), simulations: count(rest.slice(last + 1), "mcts:MODEL:SIMS with SIMS simulations per move") };
+      if (rest === null || last <= 0) throw bad(`expected ${head}:MODEL:SIMS`);
+      const simulations = count(rest.slice(last + 1), `${head}:MODEL:SIMS with SIMS simulations per move`);
+      return { type: "mcts", model: rest.slice(0, last).trim(), simulations, ...(head === "gumbel" ? { gumbel: true } : {}) };
     }
     case "solver": {
       if (rest === null) return { type: "solver", errorRate: null };
@@ -112,7 +115,7 @@ export function specText(spec: PlayerSpec): string {
     case "policy":
       return `policy:${spec.model}`;
     case "mcts":
-      return `mcts:${spec.model}:${spec.simulations}`;
+      return `${spec.gumbel ? "gumbel" : "mcts"}:${spec.model}:${spec.simulations}`;
     case "solver":
       return spec.errorRate ? `solver:${formatNumber(spec.errorRate)}` : "solver";
     case "gnugo":

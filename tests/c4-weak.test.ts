@@ -42,7 +42,7 @@ async function playOut(state: Connect4State, solver: MatchPlayer, opponent: Matc
   while (!state.ended) {
     const mover = state.toPlay === solverSide ? solver : opponent;
     const move = await mover.chooseMove(state.clone(), rng);
-    if (move === "resign") throw new Error(`${mover.spec} resigned`);
+    if (move === "resign" || typeof move === "object") throw new Error(`${mover.spec} resigned or chose at random`);
     state.play(move);
   }
   const winner = state.outcome()!.winner;

@@ -159,3 +159,43 @@ describe("fossil data generate (GNU Go teacher)", () => {
     expect(runCli(["data", "generate", "--teacher", "solver", "--game", "go:9", "--db", db]).stderr).toBe('fossil: player "solver": the solver plays Connect Four only, not go:9\n');
   });
 });
+
+describe("random moves in teacher games", () => {
+  it("are recorded (openings and the solver's errors) and left out of policy targets and move prediction, not of values", async () => {
+    const { openDatabase } = await import("../db/schema.js");
+    const { parseGameSpec } = await import("../games/index.js");
+    const { generateTeacherGames } = await import("../src/data/teacher.js");
+    const { positionsOf, randomPlies, selectGames } = await import("../src/train/dataset.js");
+    const { predictionMetrics } = await import("../src/eval/predict.js");
+    const game = parseGameSpec("connect4");
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), "fossil-random-")), "t.db"));
+    // Errors half the time: most games hold some besides their opening moves.
+    const done = await generateTeacherGames(db, { game, teacher: "solver:0.5", games: 6, openingMoves: 2, workers: 2, seed: 3, minMoves: 1 });
+    expect(done.stored).toBeGreaterThan(0);
+    const { games } = selectGames(db, game, "teacher");
+    let random = 0, moves = 0;
+    for (const g of games) {
+      const plies = randomPlies(g.random_moves);
+      random += plies.size;
+      moves += g.moves.length;
+      for (const ply of plies) expect(ply).toBeLessThan(g.moves.length);
+      // Each game starts with its 0-2 opening moves, all random.
+      const batch = positionsOf(game, [g]);
+      for (let i = 0; i < batch.size; i++) {
+        const target = batch.policy.subarray(i * 7, (i + 1) * 7).reduce((s, p) => s + p, 0);
+        expect(target, `game ${g.id}, ply ${i}`).toBe(plies.has(i) ? 0 : 1);
+        expect(Math.abs(batch.value[i]!)).toBeLessThanOrEqual(1);
+      }
+    }
+    // Some but not all moves were random (opening moves, and about half of the solver's).
+    expect(random).toBeGreaterThan(games.length);
+    expect(random).toBeLessThan(moves);
+    // Move prediction counts every position for the outcome, and only chosen moves for top-1.
+    const uniform = { evaluate: async (_planes: Float32Array, count: number) => ({ policy: new Float32Array(count * 7), value: new Float32Array(count) }) };
+    const report = await predictionMetrics(uniform, game, games.map((g) => ({ stored: g, result: g.result, random: randomPlies(g.random_moves) })));
+    expect(report.positions).toBe(moves);
+    expect(report.moves).toBe(moves - random);
+    expect(report.outcomePositions).toBe(moves);
+    db.close();
+  }, 120_000);
+});

@@ -143,6 +143,7 @@ describe("the loop", () => {
     falseResignations: 0.05,
     concurrent: 1,
     workers: 1,
+    search: "puct",
   });
   const open = (name: string): { db: Db; models: string } => ({ db: openDatabase(join(dir, `${name}.db`)), models: join(dir, `${name}-models`) });
 
@@ -198,6 +199,48 @@ describe("the loop", () => {
     expect(moves(b.db)).toEqual(moves(a.db));
     a.db.close();
     b.db.close();
+  }, 240_000);
+
+  it("runs on Gumbel AlphaZero's search: its players are gumbel:..., its samples the improved policy", async () => {
+    const c = open("gumbel");
+    await runLoop(c.db, { ...options(c.db.name, c.models), generations: 1, search: "gumbel" });
+    const names = c.db.prepare("SELECT name FROM players WHERE kind = 'network' ORDER BY generation").pluck().all() as string[];
+    expect(names).toHaveLength(2);
+    for (const name of names) expect(name).toMatch(/^gumbel:smoke-g000[01]@[0-9a-f]{10}:8$/);
+    const targets = c.db.prepare("SELECT visits FROM samples").pluck().all() as Buffer[];
+    expect(targets.length).toBeGreaterThan(0);
+    for (const blob of targets) {
+      const p = new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+      expect(p.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4); // a distribution, not visit counts
+    }
+    c.db.close();
+  }, 120_000);
+
+  it("killed with SIGKILL in the middle of a generation, the rerun ends with the same checkpoints", async () => {
+    const { spawn } = await import("node:child_process");
+    const { CLI } = await import("./helpers/paths.js");
+    const args = (name: string): string[] => ["loop", "--db", join(dir, `${name}.db`), "--game", "connect4", "--blocks", "1", "--filters", "8", "--generations", "2", "--games", "16", "--sims", "8", "--batch", "16", "--concurrent", "1", "--workers", "1", "--seed", "4"];
+    expect(runCli(args("kill-whole")).status).toBe(0);
+    // Killed once some games of generation 1 are stored (after generation 0 was trained).
+    const child = spawn(process.execPath, [CLI, ...args("killed")], { stdio: ["ignore", "ignore", "pipe"] });
+    let seen = "";
+    await new Promise<void>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/generation 1 self-play: [1-9]\d*\/16/.test(seen)) child.kill("SIGKILL");
+      });
+      child.on("exit", () => resolve());
+    });
+    expect(child.signalCode).toBe("SIGKILL");
+    const killed = openDatabase(join(dir, "killed.db"));
+    const stored = killed.prepare("SELECT games FROM generations WHERE generation = 1").pluck().get() as number;
+    killed.close();
+    // Usually in its self-play (some of the 16 games stored), else in its training.
+    expect(stored).toBeGreaterThan(0);
+    expect(runCli(args("killed")).status).toBe(0);
+    for (const g of [1, 2]) {
+      expect(readFileSync(generationModel(join(dir, "killed-models"), "loop", g))).toEqual(readFileSync(generationModel(join(dir, "kill-whole-models"), "loop", g)));
+    }
   }, 240_000);
 
   it("from the command line: one line per generation, refused settings in one line", () => {

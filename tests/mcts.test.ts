@@ -5,7 +5,7 @@ import { parseGameSpec } from "../games/index.js";
 import { IllegalMoveError } from "../core/errors.js";
 import { outcomeFromScore, type Outcome, type Player } from "../core/player.js";
 import { Rng } from "../core/rng.js";
-import { chooseMove, DEFAULT_SEARCH, searchSync, SearchTree, simulate, type Evaluation, type SearchParams } from "../selfplay/mcts.js";
+import { chooseMove, completedQ, DEFAULT_SEARCH, SearchNode, searchSync, SearchTree, sequentialHalving, simulate, type Evaluation, type SearchParams } from "../selfplay/mcts.js";
 
 /**
  * A game given by a tree: `moves[path]` lists the children of a position (by action), `scores`
@@ -171,5 +171,68 @@ describe("move choice", () => {
     expect(counts[2]).toBe(0);
     expect(counts[1]! / counts[0]!).toBeGreaterThan(1.85);
     expect(counts[1]! / counts[0]!).toBeLessThan(2.15);
+  });
+});
+
+describe("Gumbel AlphaZero search", () => {
+  const gumbel = (p: Partial<SearchParams> = {}): SearchParams => ({ ...DEFAULT_SEARCH, algorithm: "gumbel", ...p });
+
+  it("plans Sequential Halving's visits as mctx does", () => {
+    // 4 actions, 8 simulations: one visit each, then the best 2 get 2 more each.
+    expect(sequentialHalving(4, 8)).toEqual([0, 0, 0, 0, 1, 1, 2, 2]);
+    // 3 actions, 5 simulations: ⌈log2 3⌉ = 2 phases; one visit each, then max(2, 1) = 2 actions one more.
+    expect(sequentialHalving(3, 5)).toEqual([0, 0, 0, 1, 1]);
+    // 16 actions, 64: 16 x 1, then 8 x 2, 4 x 4, 2 x 8 visits.
+    const s = sequentialHalving(16, 64);
+    expect(s).toHaveLength(64);
+    expect(s.slice(0, 16)).toEqual(new Array(16).fill(0));
+    expect(s.slice(16, 32)).toEqual([...new Array(8).fill(1), ...new Array(8).fill(2)]);
+    expect(s.slice(48)).toEqual([7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14]);
+    expect(sequentialHalving(1, 3)).toEqual([0, 1, 2]);
+  });
+
+  it("completes Q values with the mixed value and scales them, as computed by hand", () => {
+    const node = new SearchNode();
+    node.actions = Int32Array.from([0, 1, 2]);
+    node.priors = Float32Array.from([0.5, 0.3, 0.2]);
+    node.netValue = 0.2;
+    const child = (visits: number, valueSum: number): SearchNode => Object.assign(new SearchNode(), { visits, valueSum });
+    // Child values are from the child's mover: q = -valueSum / visits for the parent.
+    node.children = [child(2, -1), child(1, 0.4), null];
+    // q = [0.5, -0.4, mixed]; mixed = (0.2 + 3 (0.5 x 0.5 + 0.3 x -0.4) / 0.8) / 4 = 0.171875;
+    // rescaled to [1, 0, 0.571875 / 0.9]; times (50 + 2) x 0.1 = 5.2.
+    const sigma = completedQ(node, gumbel());
+    expect(sigma[0]).toBeCloseTo(5.2, 5);
+    expect(sigma[1]).toBeCloseTo(0, 5);
+    expect(sigma[2]).toBeCloseTo(3.3041667, 5);
+  });
+
+  it("on a bandit: the root is evaluated once, each action once, the improved policy is softmax(logits + σ(q)), the kept action the best g + σ", () => {
+    const bandit = { actions: 3, children: { "": [0, 1, 2] }, scores: { "0": 1, "1": -1, "2": 0 } };
+    let evaluations = 0;
+    const tree = new SearchTree(new TreeGame(bandit), 3, gumbel());
+    const r = searchSync(tree, () => (evaluations++, { policy: new Float32Array(3), value: 0 }), Rng.fromSeed(5), 4);
+    expect(evaluations).toBe(1);
+    expect(Array.from(r.visits)).toEqual([1, 1, 1]);
+    // q = [1, -1, 0] -> [1, 0, 0.5] x (50 + 1) x 0.1.
+    const sigma = [5.1, 0, 2.55];
+    const z = sigma.reduce((s, x) => s + Math.exp(x), 0);
+    sigma.forEach((x, a) => expect(r.improved![a]).toBeCloseTo(Math.exp(x) / z, 5));
+    const g = tree.gumbel!;
+    const scores = sigma.map((x, k) => g[k]! + x);
+    expect(r.chosen).toBe(scores.indexOf(Math.max(...scores)));
+  });
+
+  it("spends exactly its budget of evaluations, visits as Sequential Halving plans, and keeps the most visited", () => {
+    const game = parseGameSpec("connect4");
+    let evaluations = 0;
+    const tree = new SearchTree(game.newState(), 7, gumbel());
+    const r = searchSync(tree, () => (evaluations++, { policy: new Float32Array(7), value: 0 }), Rng.fromSeed(9), 16);
+    expect(evaluations).toBe(16);
+    // The root's evaluation, then 15 simulations: 7 x 1, 3 x 1 more, then 2 x 2, then 1 more: [5, 4, 2, 1, 1, 1, 1].
+    expect(Array.from(r.visits).sort((a, b) => b - a)).toEqual([5, 4, 2, 1, 1, 1, 1]);
+    expect(r.visits[r.chosen!]).toBe(5);
+    // Equal values everywhere: the improved policy is the prior (uniform).
+    for (const p of r.improved!) expect(p).toBeCloseTo(1 / 7, 5);
   });
 });

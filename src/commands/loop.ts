@@ -26,6 +26,7 @@ interface LoopArgs {
   windowMin: number;
   resignFrom: number;
   concurrent: number;
+  search: "puct" | "gumbel";
   workers?: number;
   models?: string;
 }
@@ -67,13 +68,14 @@ export const loopCommand = {
       .option("window-min", { type: "number", default: LOOP_DEFAULTS.windowMin, describe: "replay window (samples) before it grows sublinearly", coerce: wholeNumber("window-min", 1, 1e9) })
       .option("resign-from", { type: "number", default: LOOP_DEFAULTS.resignFrom, describe: "first generation that may resign (threshold calibrated for <5% false resignations)", coerce: wholeNumber("resign-from", 0, 100_000) })
       .option("concurrent", { type: "number", default: LOOP_DEFAULTS.concurrent, describe: "self-play games per worker played at once (the network batch)", coerce: wholeNumber("concurrent", 1, 4096) })
+      .option("search", { type: "string", choices: ["puct", "gumbel"] as const, default: LOOP_DEFAULTS.search, describe: "self-play search: PUCT (AlphaZero) or Gumbel AlphaZero" })
       .option("workers", { type: "number", describe: "self-play worker threads (default: cores)", coerce: wholeNumber("workers", 1, 64) })
       .option("models", { type: "string", describe: "folder of the run's checkpoints (default: <db>-models beside the database)" }),
   handler: async (args: ArgumentsCamelCase<LoopArgs>) => {
     const game = parseGameSpec(args.game);
     const models = args.models ?? defaultModels(args.db);
     const db = openDatabase(args.db);
-    let bar: Progress | null = null, barKey = "", already = 0;
+    let bar: Progress | null = null, barKey = "", already = 0, evaluationsBefore = 0, barStart = 0;
     let where = "";
     const interrupt = onInterrupt(() => `${where}every stored game and written network is kept; run the same command again to continue run "${args.run}"`);
     try {
@@ -82,7 +84,7 @@ export const loopCommand = {
         {
           game, run: args.run, models, init: args.init, blocks: args.blocks, filters: args.filters, seed: args.seed, generations: args.generations,
           games: args.games, sims: args.sims, cheapSims: args.cheapSims ?? Math.max(1, Math.round(args.sims / 4)), batch: args.batch, lr: args.lr, reuse: args.reuse,
-          windowMin: args.windowMin, resignFrom: args.resignFrom, falseResignations: LOOP_DEFAULTS.falseResignations, concurrent: args.concurrent, workers: args.workers,
+          windowMin: args.windowMin, resignFrom: args.resignFrom, falseResignations: LOOP_DEFAULTS.falseResignations, concurrent: args.concurrent, search: args.search, workers: args.workers,
           signal: interrupt.signal,
         },
         (event) => {
@@ -95,8 +97,11 @@ export const loopCommand = {
           if (event.phase === "selfplay") {
             where = `in generation ${event.generation}'s self-play (${event.games}/${event.of} games stored); `;
             // Games stored before this call are not counted in the rate.
-            if (barKey !== key) [bar, barKey, already] = [new Progress(`generation ${event.generation} self-play`, event.of - event.games, "games"), key, event.games];
-            bar!.update(event.games - already, `${event.moves} moves, ${event.evaluations} evaluations`);
+            if (barKey !== key) {
+              [bar, barKey, already, evaluationsBefore, barStart] = [new Progress(`generation ${event.generation} self-play`, event.of - event.games, "games"), key, event.games, event.evaluations, performance.now()];
+            }
+            const seconds = (performance.now() - barStart) / 1000;
+            bar!.update(event.games - already, `${event.moves} moves, ${seconds > 0 ? Math.round((event.evaluations - evaluationsBefore) / seconds) : 0} evaluations/s`);
           } else {
             where = `in generation ${event.generation}'s training (restarts from its checkpoint); `;
             if (barKey !== key) [bar, barKey] = [new Progress(`generation ${event.generation} training`, event.of, "samples"), key];
@@ -111,7 +116,7 @@ export const loopCommand = {
           ? `run "${args.run}" has its ${summary.generations} generations already (raise --generations to continue); latest network ${summary.model}\n`
           : `run "${args.run}": ${summary.trainedNow} generation${summary.trainedNow === 1 ? "" : "s"} trained now, ${summary.generations} in all; latest network ${summary.model}\n`,
       );
-      process.stderr.write(`next: rate the networks: fossil match --db ${args.db} --game ${game.spec} --black mcts:${summary.model}:${args.sims} --white rollout:200 --swap --games 100\n`);
+      process.stderr.write(`next: rate the networks: fossil match --db ${args.db} --game ${game.spec} --black ${args.search === "gumbel" ? "gumbel" : "mcts"}:${summary.model}:${args.sims} --white rollout:200 --swap --games 100\n`);
     } finally {
       interrupt.dispose();
       db.close();

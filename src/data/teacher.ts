@@ -117,6 +117,7 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
                 source: "teacher",
                 playedAt: new Date().toISOString(),
                 fingerprint: createHash("sha256").update(`teacher|${family}|${columns.moves}`).digest("hex").slice(0, 32),
+                randomMoves: g.random,
               },
             ]);
             progress.stored += stored;

@@ -1,7 +1,8 @@
 /**
  * Move-prediction accuracy and outcome-prediction error of a network on game records — the
  * measures of the AlphaGo Zero paper's Fig. 3 — used by `fossil eval predict` and the study
- * report. Every position of every game (before each move, passes included) is one prediction:
+ * report. Every position of every game (before each move, passes included) is one prediction
+ * (but a move chosen at random, as teacher games record them, is not predicted):
  * the move is right when it is the network's most likely legal move (top-1) or among its three
  * most likely (top-3); the outcome error is (value - z)^2 with z the game's result for the side to
  * move (+1, -1, 0), over games with a result.
@@ -21,6 +22,8 @@ export interface Proportion {
 
 export interface PredictionReport {
   positions: number;
+  /** Positions whose move is predicted (all but those of random moves): top-1 and top-3 are over these. */
+  moves: number;
   games: number;
   top1: Proportion;
   top3: Proportion;
@@ -49,6 +52,8 @@ export interface RecordedGame {
   result?: string | null;
   /** Where it comes from, for messages ("games.sgf: game 3"). */
   where?: string;
+  /** Plies of moves chosen at random (teacher games' `random_moves`): no move prediction there, only the outcome. */
+  random?: ReadonlySet<number>;
 }
 
 export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game: Game, recorded: Iterable<RecordedGame>, batchSize = 256): Promise<PredictionReport> {
@@ -57,7 +62,7 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
   const masks: Uint8Array[] = [];
   const targets: number[] = [];
   const outcomes: number[] = []; // NaN: no result
-  let top1 = 0, top3 = 0, positions = 0, games = 0, outcomePositions = 0, sqSum = 0, sqSq = 0;
+  let top1 = 0, top3 = 0, positions = 0, moves = 0, games = 0, outcomePositions = 0, sqSum = 0, sqSq = 0;
   const skipped: Record<string, number> = {};
   const problems: string[] = [];
   const skip = (reason: string): void => {
@@ -70,12 +75,15 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
     for (let i = 0; i < count; i++) {
       const policy = out.policy.subarray(i * game.actionCount, (i + 1) * game.actionCount);
       const mask = masks[i]!, target = targets[i]!;
-      // Rank of the played move among legal moves by logit.
-      const logit = policy[target]!;
-      let better = 0;
-      for (let a = 0; a < game.actionCount; a++) if (mask[a] === 1 && a !== target && (policy[a]! > logit || (policy[a] === logit && a < target))) better++;
-      if (better === 0) top1++;
-      if (better < 3) top3++;
+      if (target >= 0) {
+        // Rank of the played move among legal moves by logit.
+        const logit = policy[target]!;
+        let better = 0;
+        for (let a = 0; a < game.actionCount; a++) if (mask[a] === 1 && a !== target && (policy[a]! > logit || (policy[a] === logit && a < target))) better++;
+        if (better === 0) top1++;
+        if (better < 3) top3++;
+        moves++;
+      }
       const z = outcomes[i]!;
       if (!Number.isNaN(z)) {
         const e = (out.value[i]! - z) ** 2;
@@ -89,7 +97,7 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
     targets.length = 0;
     outcomes.length = 0;
   };
-  for (const { stored, result, where } of recorded) {
+  for (const { stored, result, where, random } of recorded) {
     const played = parseGameSpec(stored.spec);
     if (played.id !== game.id) {
       skip(`${played.id}, the model plays ${game.id}`);
@@ -98,8 +106,9 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
     const outcome = result ? parseResultText(result) : null;
     const pending: { state: GameState; action: number }[] = [];
     try {
-      played.replay(stored, (state, action) => {
-        pending.push({ state: state.clone(), action });
+      played.replay(stored, (state, action, index) => {
+        // A random move is no move to predict (-1); its position still has an outcome.
+        pending.push({ state: state.clone(), action: random?.has(index) ? -1 : action });
       });
     } catch (e) {
       if (!(e instanceof FossilError)) throw e;
@@ -122,8 +131,9 @@ export async function predictionMetrics(model: Pick<OnnxModel, "evaluate">, game
   return {
     positions,
     games,
-    top1: wilson(top1, positions),
-    top3: wilson(top3, positions),
+    moves,
+    top1: wilson(top1, moves),
+    top3: wilson(top3, moves),
     outcomeMse: mse,
     outcomeMseCi95: outcomePositions > 1 ? 1.959964 * Math.sqrt(variance / outcomePositions) : NaN,
     outcomePositions,

@@ -134,6 +134,7 @@ export async function runMatch(db: Db, options: RunMatchOptions, onGame?: (g: Ma
           runId: options.runId ?? null,
           playedAt: new Date().toISOString(),
           fingerprint: `match:${matchId}:${g.index}`,
+          randomMoves: g.random,
         },
       ]);
     });

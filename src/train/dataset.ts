@@ -16,6 +16,13 @@ import type { Batch } from "../../models/tfnet.js";
 export interface TrainingGame extends StoredGame {
   id: number;
   result: string;
+  /** Plies of moves chosen at random (`games.random_moves`): no policy target there. */
+  random_moves?: string | null;
+}
+
+/** The plies of a stored game's moves chosen at random. */
+export function randomPlies(text: string | null | undefined): Set<number> {
+  return new Set(text ? text.trim().split(/\s+/).map(Number) : []);
 }
 
 export interface GameSelection {
@@ -31,7 +38,7 @@ export function selectGames(db: Db, game: Game, source: string, maxGames?: numbe
   const all = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL").pluck().get(source) as number;
   const others = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL AND game <> ?").pluck().get(source, game.id) as number;
   const games = db
-    .prepare(`SELECT id, spec, moves, setup, result FROM games WHERE source = ? AND game = ? AND moves IS NOT NULL ORDER BY id${maxGames ? " LIMIT ?" : ""}`)
+    .prepare(`SELECT id, spec, moves, setup, result, random_moves FROM games WHERE source = ? AND game = ? AND moves IS NOT NULL ORDER BY id${maxGames ? " LIMIT ?" : ""}`)
     .all(...(maxGames ? [source, game.id, maxGames] : [source, game.id])) as TrainingGame[];
   const usable = games.filter((g) => parseResultText(g.result) !== null);
   if (usable.length === 0) throw new InputError(`no ${source} games of ${game.id} with moves and a result in the database (${all} ${source} games in all): nothing to train on`);
@@ -56,18 +63,23 @@ export function gameOf(spec: string): Game {
   return game;
 }
 
-/** All positions of some games as one batch (for validation or a shuffled chunk). */
+/**
+ * All positions of some games as one batch (for validation or a shuffled chunk). A move chosen at
+ * random (a teacher's opening move or error) is no policy target: its row's policy is all zero,
+ * which the loss and the validation skip; its value target stays.
+ */
 export function positionsOf(game: Game, games: readonly TrainingGame[]): Batch {
   const cells = game.planes * game.height * game.width;
   const planes: Float32Array[] = [], policy: number[] = [], masks: Uint8Array[] = [], values: number[] = [];
   for (const stored of games) {
     const outcome = parseResultText(stored.result)!;
+    const random = randomPlies(stored.random_moves);
     // Each game replays under its own rules (a family mixes komi and ko rules); the network's planes are the family's.
-    gameOf(stored.spec).replay(stored, (state, action) => {
+    gameOf(stored.spec).replay(stored, (state, action, index) => {
       const p = new Float32Array(cells);
       game.encode(state, p);
       planes.push(p);
-      policy.push(action);
+      policy.push(random.has(index) ? -1 : action);
       masks.push(state.legalMask());
       values.push(valueFor(outcome, state.toPlay));
     });
@@ -76,7 +88,7 @@ export function positionsOf(game: Game, games: readonly TrainingGame[]): Batch {
   const batch: Batch = { size, planes: new Float32Array(size * cells), policy: new Float32Array(size * game.actionCount), mask: new Uint8Array(size * game.actionCount), value: Float32Array.from(values) };
   for (let i = 0; i < size; i++) {
     batch.planes.set(planes[i]!, i * cells);
-    batch.policy[i * game.actionCount + policy[i]!] = 1;
+    if (policy[i]! >= 0) batch.policy[i * game.actionCount + policy[i]!] = 1;
     batch.mask.set(masks[i]!, i * game.actionCount);
   }
   return batch;

@@ -59,9 +59,11 @@ export interface LoopSettings {
   falseResignations: number;
   /** Self-play games per worker played at once (the network batch). */
   concurrent: number;
+  /** The self-play search (mcts.ts: SearchParams.algorithm). */
+  search: "puct" | "gumbel";
 }
 
-export const LOOP_DEFAULTS: LoopSettings = { games: 200, sims: 64, cheapSims: 16, batch: 128, lr: 0.02, reuse: 4, windowMin: 10_000, resignFrom: 2, falseResignations: 0.05, concurrent: 32 };
+export const LOOP_DEFAULTS: LoopSettings = { games: 200, sims: 64, cheapSims: 16, batch: 128, lr: 0.02, reuse: 4, windowMin: 10_000, resignFrom: 2, falseResignations: 0.05, concurrent: 32, search: "puct" };
 
 export interface LoopOptions extends LoopSettings {
   game: Game;
@@ -157,7 +159,10 @@ export function calibrateResignation(games: readonly { lowest: readonly [number,
 
 /** The self-play settings of every generation (the threshold is set per generation). */
 function selfPlayParams(game: Game, s: LoopSettings): SelfPlayParams {
-  return { ...selfPlayDefaults(game), fullSimulations: s.sims, cheapSimulations: s.cheapSims, concurrentGames: s.concurrent, resignThreshold: 0 };
+  const defaults = selfPlayDefaults(game);
+  // Gumbel explores by its own noise: no Dirichlet noise.
+  const search = { ...defaults.search, algorithm: s.search, ...(s.search === "gumbel" ? { noiseWeight: 0 } : {}) };
+  return { ...defaults, search, fullSimulations: s.sims, cheapSimulations: s.cheapSims, concurrentGames: s.concurrent, resignThreshold: 0 };
 }
 
 function checkSettings(s: LoopSettings, generations: number): void {
@@ -233,7 +238,7 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
   const { game } = o;
   const settings: LoopSettings = {
     games: o.games, sims: o.sims, cheapSims: o.cheapSims, batch: o.batch, lr: o.lr, reuse: o.reuse,
-    windowMin: o.windowMin, resignFrom: o.resignFrom, falseResignations: o.falseResignations, concurrent: o.concurrent,
+    windowMin: o.windowMin, resignFrom: o.resignFrom, falseResignations: o.falseResignations, concurrent: o.concurrent, search: o.search,
   };
   checkSettings(settings, o.generations);
   if (o.cheapSims > o.sims) throw new InputError(`--cheap-sims (${o.cheapSims}) cannot be more than --sims (${o.sims})`);
@@ -259,7 +264,7 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
   /** The player of generation g's network, checked against the one stored for it. */
   const registerPlayer = (g: number): number => {
     const path = generationModel(o.models, o.run, g);
-    const name = specText({ type: "mcts", model: readModelFile(path).info.name, simulations: o.sims });
+    const name = specText({ type: "mcts", model: readModelFile(path).info.name, simulations: o.sims, gumbel: o.search === "gumbel" });
     const known = db.prepare("SELECT id, name FROM players WHERE run_id = ? AND generation = ? AND kind = 'network'").get(runId, g) as { id: number; name: string } | undefined;
     if (known && known.name !== name) throw new InputError(`the network of generation ${g} changed since it was registered as ${known.name} (now ${name}): the run's checkpoints must stay as written`, { file: path });
     return known?.id ?? ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: path, search: params, runId, generation: g, compute: g === 0 ? computeThrough(db, runId, -1) : computeThrough(db, runId, g - 1) });

@@ -200,11 +200,12 @@ export function checkRun(run: TrainingRun): void {
 
 /**
  * Validation loss (policy cross-entropy against the target distribution over legal moves + value
- * MSE), top-1 agreement (the network's most likely legal move is the target's) and value MSE.
+ * MSE), top-1 agreement (the network's most likely legal move is the target's, over the rows
+ * with a policy target) and value MSE.
  */
 export function validate(net: TfNetwork, game: Game, data: Batch): { loss: number; top1: number; valueMse: number } {
   const a = game.actionCount, cells = game.planes * game.height * game.width;
-  let ce = 0, hits = 0, mse = 0;
+  let ce = 0, hits = 0, mse = 0, targets = 0;
   for (let start = 0; start < data.size; start += 512) {
     const n = Math.min(512, data.size - start);
     const out = net.predict(data.planes.subarray(start * cells, (start + n) * cells), n);
@@ -227,11 +228,15 @@ export function validate(net: TfNetwork, game: Game, data: Batch): { loss: numbe
         const p = data.policy[row * a + k]!;
         if (p > 0) ce -= p * (out.policy[i * a + k]! - max - logSum);
       }
-      if (best === target) hits++;
+      // A row without a policy target (a random move) counts for the value only.
+      if (data.policy[row * a + target]! > 0) {
+        targets++;
+        if (best === target) hits++;
+      }
       mse += (out.value[i]! - data.value[row]!) ** 2;
     }
   }
-  return { loss: (ce + mse) / data.size, top1: hits / data.size, valueMse: mse / data.size };
+  return { loss: (ce + mse) / data.size, top1: targets > 0 ? hits / targets : NaN, valueMse: mse / data.size };
 }
 
 

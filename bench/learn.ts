@@ -1,0 +1,119 @@
+/**
+ * Learning benchmark (`npm run bench:learn`): does the self-play loop make a network stronger on
+ * this machine? From fresh weights, `fossil loop` with its defaults runs for LEARN_MINUTES of
+ * wall clock (default 30) on LEARN_GAME (default go:7); then generation 0 and LEARN_CHECKPOINTS
+ * (default 6) later networks, evenly spaced to the last one, each playing at 64 simulations, are
+ * rated on one scale by matches (LEARN_PAIR_GAMES each, default 20, colours alternating) against a
+ * fixed pool — random, rollout:50, rollout:200, and builtin:200 and GNU Go level 1 for Go (where
+ * GNU Go is installed), or the solver erring half the time for Connect Four — and the last network
+ * plays 100 games against rollout:200 (target: at least 70% won). Prints the Elo of each
+ * network against the compute spent to make it (self-play evaluations, CPU seconds), and for
+ * Connect Four the share of the last network's moves that lose value on the shared Test_L2_R1
+ * positions (the solver's judgement). LEARN_DIR keeps the database and checkpoints (a rerun
+ * with the same LEARN_DIR continues the run and rates it again).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Rng } from "../core/rng.js";
+import { computeLadder } from "../db/ladder.js";
+import { openDatabase } from "../db/schema.js";
+import { Connect4Solver } from "../games/connect4/solver.js";
+import { connect4FromMoves } from "../games/connect4/state.js";
+import { parseGameSpec } from "../games/index.js";
+import { createPlayer } from "../selfplay/players.js";
+import { GNUGO } from "../selfplay/spec.js";
+import { generationLine } from "../src/commands/loop.js";
+import { runMatch } from "../src/play/match.js";
+import { generationModel, LOOP_DEFAULTS, runLoop } from "../src/train/generations.js";
+
+const MINUTES = Number(process.env.LEARN_MINUTES ?? 30);
+const game = parseGameSpec(process.env.LEARN_GAME ?? "go:7");
+const CHECKPOINTS = Number(process.env.LEARN_CHECKPOINTS ?? 6);
+const PAIR_GAMES = Number(process.env.LEARN_PAIR_GAMES ?? 20);
+const TARGET_GAMES = Number(process.env.LEARN_TARGET_GAMES ?? 100);
+const SIMS = 64;
+const dir = process.env.LEARN_DIR ?? mkdtempSync(join(tmpdir(), "fossil-learn-"));
+mkdirSync(dir, { recursive: true });
+const isGo = game.id.startsWith("go:");
+const pool = ["random", "rollout:50", "rollout:200", ...(isGo ? ["builtin:200", ...(existsSync(GNUGO) ? ["gnugo:1"] : [])] : ["solver:0.5"])];
+
+console.log(`fossil learning benchmark — ${game.spec}, fossil loop defaults (${LOOP_DEFAULTS.games} games a generation, ${LOOP_DEFAULTS.sims}/${LOOP_DEFAULTS.cheapSims} simulations, 4x32 network), ${MINUTES} minutes of wall clock; ${dir}`);
+const db = openDatabase(join(dir, "learn.db"));
+const models = join(dir, "models");
+const run = `learn-${game.id.replace(":", "")}`;
+const controller = new AbortController();
+const timer = setTimeout(() => controller.abort(), MINUTES * 60_000);
+const started = performance.now();
+const summary = await runLoop(db, { ...LOOP_DEFAULTS, game, run, models, blocks: 4, filters: 32, seed: 1, generations: 100_000, signal: controller.signal }, (event) => {
+  if (event.phase === "done") process.stdout.write(generationLine(event.report));
+});
+clearTimeout(timer);
+const trained = db.prepare("SELECT count(*) FROM generations g JOIN runs r ON r.id = g.run_id WHERE r.name = ? AND g.trained_at IS NOT NULL").pluck().get(run) as number;
+console.log(`loop: ${trained} generations trained in ${((performance.now() - started) / 60_000).toFixed(1)} minutes (this call: ${summary.trainedNow})`);
+if (trained === 0) {
+  console.log("no network trained: nothing to rate");
+  process.exit(1);
+}
+
+// Checkpoints to rate: generation 0, then evenly spaced to the last.
+const picks = [...new Set([0, ...Array.from({ length: CHECKPOINTS }, (_, k) => Math.round(((k + 1) * trained) / CHECKPOINTS))])];
+const spec = (g: number): string => `mcts:${generationModel(models, run, g)}:${SIMS}`;
+const play = async (black: string, white: string, games: number): Promise<{ wins: number; losses: number; draws: number }> => {
+  const done = await runMatch(db, { game, black, white, games, swap: true, seed: 1, concurrent: 16 });
+  return done.score;
+};
+const ratingStart = performance.now();
+for (const g of picks) {
+  for (const opponent of pool) await play(spec(g), opponent, PAIR_GAMES);
+  process.stdout.write(`rated generation ${g} against ${pool.join(", ")} (${PAIR_GAMES} games each)\n`);
+}
+const last = picks.at(-1)!;
+const target = await play(spec(last), "rollout:200", TARGET_GAMES);
+const ratingMinutes = (performance.now() - ratingStart) / 60_000;
+
+const ladder = computeLadder(db, { game: game.id, anchor: { name: "random", elo: 0 } });
+const eloOf = new Map(ladder.rows.map((r) => [r.player, r]));
+console.log(`\nElo (random = 0, ±95%) of the pool and of each network at ${SIMS} simulations, against the compute spent to make it:`);
+for (const name of pool) {
+  const r = eloOf.get(name);
+  if (r) console.log(`  ${name.padEnd(14)} ${r.elo.toFixed(0).padStart(6)} ± ${r.ci95.toFixed(0)}`);
+}
+console.log("  generation     Elo    ±95%  self-play evaluations  CPU seconds");
+const players = db.prepare("SELECT name, generation, compute FROM players WHERE kind = 'network' AND run_id = (SELECT id FROM runs WHERE name = ?)").all(run) as { name: string; generation: number; compute: string }[];
+const curve: number[] = [];
+for (const g of picks) {
+  const p = players.find((x) => x.generation === g);
+  const r = p && eloOf.get(p.name);
+  if (!p || !r) continue;
+  const compute = JSON.parse(p.compute) as { evaluations: number; cpu_seconds: number };
+  curve.push(r.elo);
+  console.log(`  ${String(g).padStart(10)} ${r.elo.toFixed(0).padStart(7)} ${r.ci95.toFixed(0).padStart(7)} ${String(compute.evaluations).padStart(22)} ${compute.cpu_seconds.toFixed(0).padStart(12)}`);
+}
+const rises = curve.every((elo, k) => k === 0 || elo > curve[k - 1]!);
+const share = (target.wins + target.draws / 2) / TARGET_GAMES;
+console.log(`\nlast network (generation ${last}) against rollout:200: ${target.wins} wins, ${target.losses} losses, ${target.draws} draws in ${TARGET_GAMES} games: ${(100 * share).toFixed(0)}%  target >= 70%: ${share >= 0.7 ? "met" : "missed"}`);
+console.log(`Elo rises from each rated generation to the next: ${rises ? "yes" : "no"}  (rating took ${ratingMinutes.toFixed(1)} minutes)`);
+
+if (!isGo) {
+  // Moves of the last network (64 simulations) that lose value, by the solver's exact analysis.
+  const path = join(import.meta.dirname, "..", "..", "..", "shared", "data", "connect4", "Test_L2_R1");
+  if (!existsSync(path)) console.log(`(no ${path}: the value-losing share is not measured)`);
+  else {
+    const player = await createPlayer(spec(last), game);
+    const solver = new Connect4Solver();
+    const rng = Rng.fromSeed("learn-c4");
+    const lines = readFileSync(path, "utf8").trim().split("\n").slice(0, 200);
+    let losing = 0;
+    for (const line of lines) {
+      const state = connect4FromMoves(line.split(" ")[0]!);
+      const scores = solver.analyze(state);
+      const best = Math.max(...scores.filter((s): s is number => s !== null));
+      const move = (await player.chooseMove(state.clone(), rng)) as number;
+      if (Math.sign(scores[move]!) < Math.sign(best)) losing++;
+    }
+    await player.close();
+    console.log(`moves of generation ${last} that lose value on ${lines.length} Test_L2_R1 positions: ${losing} (${((100 * losing) / lines.length).toFixed(1)}%)`);
+  }
+}
+db.close();
