@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { computeLadder } from "../db/ladder.js";
 import { fitRatings, type Result } from "../db/ratings.js";
 import { openDatabase } from "../db/schema.js";
+import { humanLikeResults } from "../db/synthetic.js";
 import { ensurePlayer, gameColumns, insertGames, type GameRow } from "../db/store.js";
 import { parseGameSpec } from "../games/index.js";
 import { Rng } from "../core/rng.js";
@@ -57,26 +58,9 @@ let inside = 0;
 for (let p = 1; p < PLAYERS; p++) if (Math.abs(fit.elo[p]! - truth[p]!) <= fit.ci95[p]!) inside++;
 console.log(`  fit ${PLAYERS} players, ${GAMES.toLocaleString("en-US")} games: ${fitSeconds.toFixed(2)} s (${fit.iterations} Newton steps; ${inside}/${PLAYERS - 1} true ratings inside their 95% interval)   target < 2 s: ${fitSeconds < 2 ? "met" : "NOT met"}`);
 
-// A sparse human-like graph: games per player heavy-tailed (Pareto, floor(u^(-1/0.9)), at most
-// 2,500), players paired by strength plus noise (a server's matchmaking), first-move advantage.
+// A sparse human-like graph (db/synthetic.ts), no draws.
 const HUMANS = 3000;
-const humanTruth = Array.from({ length: HUMANS }, () => rng.normal() * 350);
-const stubs: { player: number; key: number }[] = [];
-humanTruth.forEach((elo, player) => {
-  const count = Math.min(2500, Math.floor(Math.max(rng.float(), 1e-12) ** (-1 / 0.9)));
-  for (let k = 0; k < count; k++) stubs.push({ player, key: elo + rng.normal() * 150 });
-});
-stubs.sort((a, b) => a.key - b.key);
-const humanResults: Result[] = [];
-for (let i = 0; i + 1 < stubs.length; i += 2) {
-  let j = i + 1;
-  while (j < stubs.length && stubs[j]!.player === stubs[i]!.player) j++;
-  if (j >= stubs.length) break;
-  [stubs[i + 1], stubs[j]] = [stubs[j]!, stubs[i + 1]!];
-  const [black, white] = rng.float() < 0.5 ? [stubs[i]!.player, stubs[i + 1]!.player] : [stubs[i + 1]!.player, stubs[i]!.player];
-  const p = 1 / (1 + 10 ** ((humanTruth[white]! - humanTruth[black]! - 30) / 400));
-  humanResults.push({ black, white, blackScore: rng.float() < p ? 1 : 0 });
-}
+const { results: humanResults } = humanLikeResults(HUMANS, 2500, 0, rng);
 const humanActive = new Set(humanResults.flatMap((r) => [r.black, r.white])).size;
 start = performance.now();
 const humanFit = fitRatings(HUMANS, humanResults, { anchor: humanResults[0]!.black, firstMoveAdvantage: true });

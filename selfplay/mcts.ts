@@ -43,9 +43,11 @@ export interface SearchParams {
   /** Gumbel: σ(q) = (gumbelVisitInit + max visits) · gumbelValueScale · q, q rescaled to [0, 1] (mctx: 50 and 0.1). */
   gumbelVisitInit: number;
   gumbelValueScale: number;
+  /** Gumbel: the scale of the Gumbel noise (self-play 1; 0 plays the search's best, for evaluation). */
+  gumbelScale: number;
 }
 
-export const DEFAULT_SEARCH: SearchParams = { cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0, noiseAlphaScale: 10, algorithm: "puct", gumbelConsidered: 16, gumbelVisitInit: 50, gumbelValueScale: 0.1 };
+export const DEFAULT_SEARCH: SearchParams = { cPuct: 1.5, fpuReduction: 0.2, noiseWeight: 0, noiseAlphaScale: 10, algorithm: "puct", gumbelConsidered: 16, gumbelVisitInit: 50, gumbelValueScale: 0.1, gumbelScale: 1 };
 
 /** What the network says of a position: logits over all actions and a value for the side to move. */
 export interface Evaluation {
@@ -421,7 +423,7 @@ function* simulateGumbel(tree: SearchTree, count: number, rng: Rng): Generator<G
     count = Math.max(1, count - 1);
   }
   const n = root.actions!.length;
-  tree.gumbel = Float32Array.from({ length: n }, () => -Math.log(-Math.log(Math.max(rng.float(), 1e-12))));
+  tree.gumbel = Float32Array.from({ length: n }, () => params.gumbelScale * -Math.log(-Math.log(Math.max(rng.float(), 1e-12))));
   const logits = logPriors(root);
   const schedule = sequentialHalving(Math.min(params.gumbelConsidered, n), count);
   for (const visits of schedule) {

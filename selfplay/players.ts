@@ -120,7 +120,7 @@ class NetworkPlayer extends StatelessPlayer {
       for (let a = 0; a < mask.length; a++) if (mask[a] === 1 && (best < 0 || policy[a]! > policy[best]!)) best = a;
       return best;
     }
-    const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, noiseWeight: 0, algorithm: this.algorithm });
+    const tree = new SearchTree(state.clone(), this.game.actionCount, { ...DEFAULT_SEARCH, noiseWeight: 0, algorithm: this.algorithm, gumbelScale: 0 });
     const result = await searchAsync(tree, (leaf) => this.evaluate(leaf), rng, this.simulations);
     return result.chosen ?? chooseMove(result.visits, 0, rng);
   }

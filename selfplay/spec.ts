@@ -7,7 +7,7 @@
  *   builtin[:N]       the built-in teacher: the same search over knowledge-guided playouts (Go; N default 200)
  *   policy:MODEL      the raw network: its most likely legal move
  *   mcts:MODEL:SIMS   network-guided search (PUCT), no noise, most visited move
- *   gumbel:MODEL:SIMS network-guided Gumbel AlphaZero search: the move Sequential Halving keeps
+ *   gumbel:MODEL:SIMS network-guided Gumbel AlphaZero search without Gumbel noise: the move Sequential Halving keeps
  *   solver[:ERROR]    Connect Four: perfect play, random among equally good moves; with ERROR > 0
  *                     an imperfect expert (a random move with probability ERROR, a rollout search
  *                     where exact solving is slow)

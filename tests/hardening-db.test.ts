@@ -16,6 +16,7 @@ import { Rng } from "../core/rng.js";
 import { computeLadder, parseAnchor } from "../db/ladder.js";
 import { blackScoreOf, fitRatings, sparseInverseDiagonal, type Result } from "../db/ratings.js";
 import { openDatabase } from "../db/schema.js";
+import { humanLikeResults } from "../db/synthetic.js";
 import { ensurePlayer, insertGames, type GameRow } from "../db/store.js";
 import { runCli, type CliResult } from "./helpers/cli.js";
 import { CLI } from "./helpers/paths.js";
@@ -109,28 +110,9 @@ describe("ratings of players without a rated game (self-play: black = white)", (
   });
 });
 
-/** Heavy-tailed games per player, opponents of similar strength (as on a Go server), some draws. */
+/** Heavy-tailed games per player, opponents of similar strength (as on a Go server), 5% draws. */
 function humanLike(players: number, seed: number): { truth: number[]; results: Result[] } {
-  const rng = Rng.fromSeed(seed);
-  const truth = Array.from({ length: players }, () => rng.normal() * 350);
-  const stubs: { player: number; key: number }[] = [];
-  truth.forEach((elo, player) => {
-    const n = Math.min(300, Math.floor(Math.max(rng.float(), 1e-9) ** (-1 / 0.9)));
-    for (let k = 0; k < n; k++) stubs.push({ player, key: elo + rng.normal() * 150 });
-  });
-  stubs.sort((a, b) => a.key - b.key);
-  const results: Result[] = [];
-  for (let i = 0; i + 1 < stubs.length; i += 2) {
-    let j = i + 1;
-    while (j < stubs.length && stubs[j]!.player === stubs[i]!.player) j++;
-    if (j >= stubs.length) break;
-    [stubs[i + 1], stubs[j]] = [stubs[j]!, stubs[i + 1]!];
-    const black = stubs[i]!.player, white = stubs[i + 1]!.player;
-    const p = 1 / (1 + 10 ** ((truth[white]! - truth[black]! - 30) / 400));
-    const u = rng.float();
-    results.push({ black, white, blackScore: u < 0.05 ? 0.5 : u < p ? 1 : 0 });
-  }
-  return { truth, results };
+  return humanLikeResults(players, 300, 0.05, Rng.fromSeed(seed));
 }
 
 /** Diagonal of the inverse of a dense symmetric positive definite matrix, by Gauss–Jordan (the test's own). */

@@ -33,17 +33,19 @@ describe("the replay window", () => {
 describe("resignation calibration", () => {
   const game = (black: number, white: number, winner: 0 | 1 | null) => ({ lowest: [black, white] as const, winner });
 
-  it("picks the lowest threshold whose would-be resignations are at most 5% false, and none without evidence", () => {
-    // 40 games: the loser saw -0.95 (every game), the winner once -0.85 and once -0.7.
+  it("picks the lowest threshold whose would-be resignations are at most 5% false (one standard error above the estimate), and none without evidence", () => {
+    // 40 games: the loser saw -0.95 (every game), one winner -0.85 and one -0.7.
     const games = [];
     for (let i = 0; i < 40; i++) games.push(i % 2 === 0 ? game(-0.95, 0.5, 1) : game(0.5, -0.95, 0));
     games[0] = game(-0.95, -0.85, 1); // White won after seeing -0.85: a false resignation below 0.85
     games[1] = game(-0.7, -0.95, 0); // Black won after seeing -0.7
-    // At 0.94 .. 0.85: 40 would-be resignations, none false. At 0.84: 41, one false (2.4%): still within 5%.
-    // At 0.69: 43 (with both winners), 2 false (4.7%). At 0.5 the same. So the lowest tried, 0.5.
-    expect(calibrateResignation(games, 0.05)).toBe(0.5);
-    // Within 2%: 0.84 adds the first false one (1 of 41 = 2.4%): the threshold stays at 0.85.
-    expect(calibrateResignation(games, 0.02)).toBe(0.85);
+    // 0.94 .. 0.85: 40 would-be resignations, none false: Wilson's upper end 1/41 = 2.4%.
+    // 0.84: 41, one false: 2.4% estimated, 6.2% at its upper end: over 5%, so 0.85.
+    expect(calibrateResignation(games, 0.05)).toBe(0.85);
+    // Allowing 10%: 0.69 .. 0.5: 42, two false: 4.8%, upper end 9.2%: the lowest tried, 0.5.
+    expect(calibrateResignation(games, 0.1)).toBe(0.5);
+    // Allowing 2%: even 0 of 40 is not enough evidence.
+    expect(calibrateResignation(games, 0.02)).toBeNull();
     // No would-be resignation at all, or too few games: no resigning.
     expect(calibrateResignation(games.map(() => game(0.2, -0.3, 0)), 0.05)).toBeNull();
     expect(calibrateResignation(games.slice(0, 9), 0.05)).toBeNull();

@@ -134,8 +134,12 @@ export function generationModel(models: string, run: string, generation: number)
  * side, the lowest value it saw (`PlayedGame.lowest`) and whether it went on to lose. At threshold
  * t a side would resign when that value fell below -t, falsely when it did not lose. Thresholds
  * from 0.99 down in steps of 0.01 are tried while the share of false resignations among the
- * would-be resignations stays within `target`; the lowest such one (with at least one would-be
- * resignation) is returned, or null (no resigning) when there is none or fewer than 10 games.
+ * would-be resignations stays within `target` — its upper bound, one standard error above
+ * (Wilson, z = 1), not the estimate: some forty games say little, and the lowest threshold whose
+ * estimate happened to pass would be chosen for its luck (a first run, with the estimate alone,
+ * saw 9 false resignations in 48 no-resign games of a generation). The lowest such threshold
+ * (with at least one would-be resignation) is returned, or null (no resigning) when there is
+ * none or fewer than 10 games.
  */
 export function calibrateResignation(games: readonly { lowest: readonly [number, number]; winner: 0 | 1 | null }[], target: number): number | null {
   if (games.length < 10) return null;
@@ -151,10 +155,16 @@ export function calibrateResignation(games: readonly { lowest: readonly [number,
       }
     }
     if (would === 0) continue;
-    if (wrong / would > target) break;
+    if (wilsonUpper(wrong, would, 1) > target) break;
     best = t;
   }
   return best;
+}
+
+/** The upper end of the Wilson interval of a proportion `k` of `n`, `z` standard errors wide. */
+function wilsonUpper(k: number, n: number, z: number): number {
+  const p = k / n, z2 = z * z;
+  return (p + z2 / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
 }
 
 /** The self-play settings of every generation (the threshold is set per generation). */
