@@ -3,7 +3,7 @@
  * training targets, passes only on a settled board) and a smoke run end to end, interrupted and
  * resumed to the same checkpoints.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -255,5 +255,16 @@ describe("the loop", () => {
     const again = runCli([...args, "--lr", "0.05"]);
     expect(again.stderr).toBe(`fossil: ${db}: run "loop" was played with other settings (lr differ); give another --run to start a new run\n`);
     expect(again.status).toBe(2);
+    // A starting network needs its training state beside it, and must fit the game.
+    const init = join(dir, "init.onnx");
+    expect(runCli(["model", "init", "--game", "go:5", "--blocks", "1", "--filters", "8", "--out", init]).status).toBe(0);
+    const other = runCli(["loop", "--db", join(dir, "init.db"), "--game", "connect4", "--init", init, "--generations", "1"]);
+    expect(other.stderr).toMatch(/^fossil: .*init\.onnx: model does not fit: it is for go:5, not connect4/);
+    expect(other.status).toBe(2);
+    rmSync(init.replace(/onnx$/, "state"));
+    const stateless = runCli(["loop", "--db", join(dir, "init.db"), "--game", "go:5", "--init", init, "--generations", "1"]);
+    expect(stateless.stderr).toMatch(/^fossil: .*init\.state: no training state beside the model/);
+    expect(stateless.status).toBe(2);
+    expect(existsSync(join(dir, "init.db"))).toBe(false); // refused before a database was made
   }, 120_000);
 });

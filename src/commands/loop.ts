@@ -6,7 +6,7 @@ import { parseGameSpec } from "../../games/index.js";
 import { numberIn, seedOption, wholeNumber } from "../options.js";
 import { onInterrupt } from "../interrupt.js";
 import { Progress } from "../progress.js";
-import { LOOP_DEFAULTS, runLoop, type GenerationReport } from "../train/generations.js";
+import { checkLoopOptions, LOOP_DEFAULTS, runLoop, type GenerationReport, type LoopOptions } from "../train/generations.js";
 
 interface LoopArgs {
   db: string;
@@ -74,6 +74,13 @@ export const loopCommand = {
   handler: async (args: ArgumentsCamelCase<LoopArgs>) => {
     const game = parseGameSpec(args.game);
     const models = args.models ?? defaultModels(args.db);
+    const options: LoopOptions = {
+      game, run: args.run, models, init: args.init, blocks: args.blocks, filters: args.filters, seed: args.seed, generations: args.generations,
+      games: args.games, sims: args.sims, cheapSims: args.cheapSims ?? Math.max(1, Math.round(args.sims / 4)), batch: args.batch, lr: args.lr, reuse: args.reuse,
+      windowMin: args.windowMin, resignFrom: args.resignFrom, falseResignations: LOOP_DEFAULTS.falseResignations, concurrent: args.concurrent, search: args.search, workers: args.workers,
+    };
+    // Bad options are refused before a database is made.
+    checkLoopOptions(options);
     const db = openDatabase(args.db);
     let bar: Progress | null = null, barKey = "", already = 0, evaluationsBefore = 0, barStart = 0;
     let where = "";
@@ -81,12 +88,7 @@ export const loopCommand = {
     try {
       const summary = await runLoop(
         db,
-        {
-          game, run: args.run, models, init: args.init, blocks: args.blocks, filters: args.filters, seed: args.seed, generations: args.generations,
-          games: args.games, sims: args.sims, cheapSims: args.cheapSims ?? Math.max(1, Math.round(args.sims / 4)), batch: args.batch, lr: args.lr, reuse: args.reuse,
-          windowMin: args.windowMin, resignFrom: args.resignFrom, falseResignations: LOOP_DEFAULTS.falseResignations, concurrent: args.concurrent, search: args.search, workers: args.workers,
-          signal: interrupt.signal,
-        },
+        { ...options, signal: interrupt.signal },
         (event) => {
           if (event.phase === "done") {
             bar = null;
