@@ -18,7 +18,7 @@
  * less, not into other training data.
  */
 import { basename, join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { InputError } from "../../core/errors.js";
 import { makeFolder } from "../../core/files.js";
 import { Rng } from "../../core/rng.js";
@@ -263,6 +263,7 @@ export function checkLoopOptions(o: LoopOptions): { settings: LoopSettings; para
     checkModelFits(readModelFile(o.init).info, o.game);
     loadState(o.init);
   }
+  if (existsSync(o.models) && !statSync(o.models).isDirectory()) throw new InputError("is a file, not a folder (--models)", { file: o.models });
   return { settings, params };
 }
 
