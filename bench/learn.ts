@@ -97,7 +97,9 @@ console.log(`Elo rises from each rated generation to the next: ${rises ? "yes" :
 
 if (!isGo) {
   // Moves of the last network (64 simulations) that lose value, by the solver's exact analysis.
-  const path = join(import.meta.dirname, "..", "..", "..", "shared", "data", "connect4", "Test_L2_R1");
+  // The shared data beside the repository (dist/bench/ is two folders down), or FOSSIL_SHARED_DATA.
+  const shared = process.env.FOSSIL_SHARED_DATA ?? join(import.meta.dirname, "..", "..", "..", "shared", "data");
+  const path = join(shared, "connect4", "Test_L2_R1");
   if (!existsSync(path)) console.log(`(no ${path}: the value-losing share is not measured)`);
   else {
     const player = await createPlayer(spec(last), game);
