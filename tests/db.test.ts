@@ -189,6 +189,7 @@ describe("schema migrations", () => {
     db.exec("DROP TABLE generations");
     db.exec("DROP TABLE samples");
     db.exec("ALTER TABLE games DROP COLUMN spec");
+    db.exec("ALTER TABLE games DROP COLUMN random_moves");
     db.pragma("user_version = 1");
     db.close();
     const again = openDatabase(path);
