@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { it, describe } from "vitest";
-import { CLI, SHARED_DATA } from "./paths.js";
+import { ROOT, SHARED_DATA } from "./paths.js";
 
 export interface Requirement {
   /** What it is, for the skip line. */
@@ -31,11 +31,12 @@ export interface Unprivileged {
  * root, in a user namespace whose only user is nobody (util-linux `unshare`: root's files then
  * grant only their owner's bits, and the checkout stays readable whatever the modes of its
  * folders), else with nobody's uid (the checkout must then be readable by all). Null when
- * neither reaches the built CLI.
+ * neither reaches the checkout.
  */
 function findUnprivileged(): Unprivileged | null {
   if (process.getuid?.() !== 0) return { prefix: [], options: {} };
-  const probe = ["-e", `require("fs").accessSync(${JSON.stringify(CLI)})`];
+  // The checkout, not the built CLI: the requirement is judged before the build (tests/setup).
+  const probe = ["-e", `require("fs").accessSync(${JSON.stringify(`${ROOT}package.json`)})`];
   const ways: Unprivileged[] = [
     { prefix: ["unshare", "--user", "--map-user=65534", "--map-group=65534", process.execPath], options: {} },
     { prefix: [process.execPath], options: { uid: 65534, gid: 65534 } },
