@@ -215,18 +215,22 @@ export class GoState implements GameState {
    * one-point own eye (as the playout policy), and the pass only when there is none.
    */
   searchMask(out?: Uint8Array): Uint8Array {
-    const mask = this.legalMask(out);
+    const n2 = this.board.size * this.board.size;
+    const mask = out ?? new Uint8Array(n2 + 1);
+    mask.fill(0);
     if (this.ended) return mask;
-    const b = this.board, n2 = b.size * b.size;
+    // One pass over the empty points, as legalMask's, with the eye test first (cheaper than legality).
+    const b = this.board;
     const color = (this.toPlay + 1) as StoneColor;
     let open = false;
     for (let i = 0; i < b.emptyCount; i++) {
-      const p = b.empties[i]!, a = b.actionOf(p);
-      if (mask[a] !== 1) continue;
-      if (b.isOwnEye(p, color)) mask[a] = 0;
-      else open = true;
+      const p = b.empties[i]!;
+      if (!b.isOwnEye(p, color) && !b.isSuicide(p, color) && this.repeatedIndex(p, color) < 0) {
+        mask[b.actionOf(p)] = 1;
+        open = true;
+      }
     }
-    if (open) mask[n2] = 0;
+    if (!open) mask[n2] = 1;
     return mask;
   }
 

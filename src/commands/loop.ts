@@ -80,7 +80,7 @@ export const loopCommand = {
       windowMin: args.windowMin, resignFrom: args.resignFrom, falseResignations: LOOP_DEFAULTS.falseResignations, concurrent: args.concurrent, search: args.search, workers: args.workers,
     };
     // Bad options are refused before a database is made.
-    checkLoopOptions(options);
+    const checked = checkLoopOptions(options);
     const db = openDatabase(args.db);
     let bar: Progress | null = null, barKey = "", already = 0, evaluationsBefore = 0, barStart = 0;
     let where = "";
@@ -110,6 +110,7 @@ export const loopCommand = {
             bar!.update(event.samples, `loss ${event.loss.toFixed(3)}`);
           }
         },
+        checked,
       );
       interrupt.finish();
       if (summary.stopped) return;

@@ -192,8 +192,14 @@ function checkSettings(s: LoopSettings, generations: number): void {
   if (!(s.falseResignations >= 0 && s.falseResignations < 1)) throw new InputError(`the false-resignation target must be in [0, 1), got ${s.falseResignations}`);
 }
 
+/** A starting network given by `--init`: its content name and its training state. */
+interface InitNetwork {
+  name: string;
+  state: TrainingState;
+}
+
 /** The training state that starts a run: `init`'s weights (or fresh ones), a fresh optimizer. */
-function startingState(o: LoopOptions): { state: TrainingState; from: string } {
+function startingState(o: LoopOptions, init: InitNetwork | null): { state: TrainingState; from: string } {
   const fresh = (arch: Architecture, weights: TrainingState["weights"]): TrainingState => ({
     arch,
     step: 0,
@@ -204,13 +210,8 @@ function startingState(o: LoopOptions): { state: TrainingState; from: string } {
     iterations: 0,
     run: o.run,
   });
-  if (o.init) {
-    const { info } = readModelFile(o.init);
-    checkModelFits(info, o.game);
-    // Only the weights come along: both arms start the loop with the same optimizer and settings.
-    const prior = loadState(o.init);
-    return { state: fresh(prior.arch, prior.weights), from: info.name };
-  }
+  // Only the weights come along: both arms start the loop with the same optimizer and settings.
+  if (init) return { state: fresh(init.state.arch, init.state.weights), from: init.name };
   const arch = architectureFor(o.game, o.blocks, o.filters);
   return { state: fresh(arch, initWeights(buildGraph(arch), Rng.fromSeed(o.seed).split("init"))), from: `fresh ${o.blocks}x${o.filters}` };
 }
@@ -249,7 +250,14 @@ function computeThrough(db: Db, runId: number, through: number): Record<string, 
  * game or has no training state beside it — before a database is opened or anything is written.
  * Returns the settings the run fixes and its self-play parameters.
  */
-export function checkLoopOptions(o: LoopOptions): { settings: LoopSettings; params: SelfPlayParams } {
+export interface CheckedLoop {
+  settings: LoopSettings;
+  params: SelfPlayParams;
+  /** The starting network of `--init`, read once (null: fresh weights). */
+  init: InitNetwork | null;
+}
+
+export function checkLoopOptions(o: LoopOptions): CheckedLoop {
   const settings: LoopSettings = {
     games: o.games, sims: o.sims, cheapSims: o.cheapSims, batch: o.batch, lr: o.lr, reuse: o.reuse,
     windowMin: o.windowMin, resignFrom: o.resignFrom, falseResignations: o.falseResignations, concurrent: o.concurrent, search: o.search,
@@ -259,24 +267,27 @@ export function checkLoopOptions(o: LoopOptions): { settings: LoopSettings; para
   if (!Number.isSafeInteger(o.seed)) throw new InputError(`the seed must be a whole number, got ${o.seed}`);
   const params = selfPlayParams(o.game, settings);
   checkSelfPlayParams(params);
+  let init: InitNetwork | null = null;
   if (o.init) {
-    checkModelFits(readModelFile(o.init).info, o.game);
-    loadState(o.init);
+    const { info } = readModelFile(o.init);
+    checkModelFits(info, o.game);
+    init = { name: info.name, state: loadState(o.init) };
   }
   if (existsSync(o.models) && !statSync(o.models).isDirectory()) throw new InputError("is a file, not a folder (--models)", { file: o.models });
-  return { settings, params };
+  return { settings, params, init };
 }
 
-export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent) => void = () => {}): Promise<LoopSummary> {
+/** Runs the loop; `checked` is `checkLoopOptions(o)` when the caller has it already. */
+export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent) => void = () => {}, checked: CheckedLoop = checkLoopOptions(o)): Promise<LoopSummary> {
   const { game } = o;
-  const { settings, params } = checkLoopOptions(o);
+  const { settings, params, init } = checked;
   // The starting network is named by its content: a rerun must give the same one.
-  const config = { command: "loop", game: game.spec, start: o.init ? { init: readModelFile(o.init).info.name } : { blocks: o.blocks, filters: o.filters }, seed: o.seed, ...settings, selfplay: params };
+  const config = { command: "loop", game: game.spec, start: init ? { init: init.name } : { blocks: o.blocks, filters: o.filters }, seed: o.seed, ...settings, selfplay: params };
   const found = findRun(db, o.run, config);
   const first = generationModel(o.models, o.run, 0);
   if (!found && existsSync(first)) throw new InputError(`${first} exists, but run "${o.run}" is not in ${db.name}: choose another --run or --models (a run's checkpoints belong to its database)`);
   if (!existsSync(first)) {
-    const start = startingState(o);
+    const start = startingState(o, init);
     makeFolder(o.models);
     saveCheckpoint(first, start.state, { generation: "0", start: start.from });
   }
@@ -285,11 +296,23 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
   const root = Rng.fromSeed(o.seed);
   let trainedNow = 0;
 
+  const insertStats = db.prepare("INSERT INTO selfplay_games (game_id, generation, game_index, resign_disabled, lowest_black, lowest_white) VALUES (?, ?, ?, ?, ?, ?)");
+  const addChunk = db.prepare(
+    `UPDATE generations SET games = games + ?, moves = moves + ?, samples = samples + ?, evaluations = evaluations + ?, selfplay_cpu_seconds = selfplay_cpu_seconds + ?,
+       selfplay_wall_seconds = selfplay_wall_seconds + ?, resigned = resigned + ?, no_resign_games = no_resign_games + ?, false_resignations = false_resignations + ?
+     WHERE run_id = ? AND generation = ?`,
+  );
   const generationRow = (g: number): GenerationRow | undefined => db.prepare("SELECT * FROM generations WHERE run_id = ? AND generation = ?").get(runId, g) as GenerationRow | undefined;
+  /** Player names by generation: a model file is read (and hashed) once. */
+  const names = new Map<number, string>();
   /** The player of generation g's network, checked against the one stored for it. */
   const registerPlayer = (g: number): number => {
     const path = generationModel(o.models, o.run, g);
-    const name = specText({ type: "mcts", model: readModelFile(path).info.name, simulations: o.sims, gumbel: o.search === "gumbel" });
+    let name = names.get(g);
+    if (name === undefined) {
+      name = specText({ type: "mcts", model: readModelFile(path).info.name, simulations: o.sims, gumbel: o.search === "gumbel" });
+      names.set(g, name);
+    }
     const known = db.prepare("SELECT id, name FROM players WHERE run_id = ? AND generation = ? AND kind = 'network'").get(runId, g) as { id: number; name: string } | undefined;
     if (known && known.name !== name) throw new InputError(`the network of generation ${g} changed since it was registered as ${known.name} (now ${name}): the run's checkpoints must stay as written`, { file: path });
     return known?.id ?? ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: path, search: params, runId, generation: g, compute: g === 0 ? computeThrough(db, runId, -1) : computeThrough(db, runId, g - 1) });
@@ -315,7 +338,6 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
     let last = performance.now();
     const storeChunk = db.transaction((chunk: SelfPlayChunk) => {
       const ids = insertGamesWithSamples(db, selfPlayRows(game, chunk, playerId, runId, (index) => `${prefix}${index}`));
-      const insertStats = db.prepare("INSERT INTO selfplay_games (game_id, generation, game_index, resign_disabled, lowest_black, lowest_white) VALUES (?, ?, ?, ?, ?, ?)");
       let chunkMoves = 0, samples = 0, resigned = 0, noResign = 0, falseResign = 0;
       chunk.games.forEach((played, k) => {
         insertStats.run(ids[k], g, played.index, threshold === null || played.resignDisabled ? 1 : 0, played.lowest[0], played.lowest[1]);
@@ -326,11 +348,7 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
         if (played.wouldHaveResigned !== null) falseResign++;
       });
       const now = performance.now();
-      db.prepare(
-        `UPDATE generations SET games = games + ?, moves = moves + ?, samples = samples + ?, evaluations = evaluations + ?, selfplay_cpu_seconds = selfplay_cpu_seconds + ?,
-           selfplay_wall_seconds = selfplay_wall_seconds + ?, resigned = resigned + ?, no_resign_games = no_resign_games + ?, false_resignations = false_resignations + ?
-         WHERE run_id = ? AND generation = ?`,
-      ).run(chunk.games.length, chunkMoves, samples, chunk.evaluations, chunk.seconds, (now - last) / 1000, resigned, noResign, falseResign, runId, g);
+      addChunk.run(chunk.games.length, chunkMoves, samples, chunk.evaluations, chunk.seconds, (now - last) / 1000, resigned, noResign, falseResign, runId, g);
       last = now;
       games += chunk.games.length;
       moves += chunkMoves;
