@@ -15,6 +15,8 @@ export interface LadderRow {
 export interface LadderOptions {
   /** Only games of this game id (go:9, connect4). */
   game?: string;
+  /** Only games of this run (a study's rating games). */
+  runId?: number;
   /** Anchor player name and rating; default: "random" at 0 if present, else the player with most games. */
   anchor?: { name: string; elo: number };
   firstMoveAdvantage?: boolean;
@@ -58,10 +60,11 @@ function saveFailure(db: Db, e: unknown): never {
 export function computeLadder(db: Db, options: LadderOptions = {}): Ladder {
   if (options.game !== undefined && options.game.trim() === "") throw new InputError("--game needs a game (go:9, connect4)");
   const ofGame = options.game ? ` of ${options.game}` : "";
+  const where = [...(options.game ? ["game = ?"] : []), ...(options.runId !== undefined ? ["run_id = ?"] : [])];
   const rows = db
-    .prepare(`SELECT black_id AS black, white_id AS white, result FROM games${options.game ? " WHERE game = ?" : ""}`)
+    .prepare(`SELECT black_id AS black, white_id AS white, result FROM games${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`)
     .raw()
-    .all(...(options.game ? [options.game] : [])) as [number, number, string][];
+    .all(...(options.game ? [options.game] : []), ...(options.runId !== undefined ? [options.runId] : [])) as [number, number, string][];
   // Players get an index only when they have a rated game: a game against oneself says nothing
   // about one's strength (self-play), and a player without rated games has no rating.
   const ids: number[] = [];
@@ -136,7 +139,7 @@ export function computeLadder(db: Db, options: LadderOptions = {}): Ladder {
         const snap = Number(
           db
             .prepare("INSERT INTO rating_snapshots (game, anchor, method, params) VALUES (?, ?, ?, ?)")
-            .run(options.game ?? null, `${out.anchor}=${anchorElo}`, "bradley-terry elo", JSON.stringify({ firstMoveAdvantage: fit.advantage, games: results.length, priorElo: 1000 })).lastInsertRowid,
+            .run(options.game ?? null, `${out.anchor}=${anchorElo}`, "bradley-terry elo", JSON.stringify({ firstMoveAdvantage: fit.advantage, games: results.length, priorElo: 1000, ...(options.runId !== undefined ? { runId: options.runId } : {}) })).lastInsertRowid,
         );
         const insert = db.prepare("INSERT INTO ratings (snapshot_id, player_id, elo, ci95, games, score) VALUES (?, ?, ?, ?, ?, ?)");
         ids.forEach((id, i) => insert.run(snap, id, fit.elo[i]!, fit.ci95[i]!, fit.games[i]!, fit.score[i]!));

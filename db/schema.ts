@@ -183,6 +183,37 @@ const MIGRATIONS: string[] = [
     lowest_white REAL NOT NULL
   );
   `,
+  `
+  -- Studies (fossil study). A study is a run (runs.name = the study's name, runs.config = its
+  -- settings); each arm and seed is a loop run named '<study>/<arm>/s<seed>' whose players carry
+  -- the arm. The study's steps outside the loops (making the prior's data, training each prior,
+  -- rating, the per-checkpoint metrics), with the cost of all attempts at them so far:
+  CREATE TABLE study_steps (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    step TEXT NOT NULL,                         -- 'prior-data', 'prior@1500', 'rating', 'metrics'
+    cpu_seconds REAL NOT NULL DEFAULT 0,        -- fossil's and its engines' (GNU Go) CPU time
+    wall_seconds REAL NOT NULL DEFAULT 0,
+    info TEXT,                                  -- JSON: what the step made
+    done_at TEXT,                               -- NULL while unfinished
+    PRIMARY KEY (run_id, step)
+  );
+  -- Per rated network of a study: move prediction and outcome error on the study's held-out
+  -- prior games, and (Connect Four) its moves that lose value by the solver's judgement.
+  CREATE TABLE checkpoint_metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    player_id INTEGER NOT NULL REFERENCES players(id),
+    moves INTEGER NOT NULL,                     -- positions whose move is predicted
+    top1 REAL,
+    top1_low REAL,
+    top1_high REAL,
+    outcome_positions INTEGER NOT NULL,
+    outcome_mse REAL,
+    outcome_ci95 REAL,
+    value_positions INTEGER NOT NULL DEFAULT 0,
+    value_losing INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, player_id)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,8 +1,10 @@
 /**
  * Checked numeric options for the commands: yargs parses `--games abc` as NaN and accepts
  * `--workers 0`; these `coerce` functions refuse such values with one line naming the option and
- * what it takes (the CLI prints yargs' errors as usage errors, exit code 1).
+ * what it takes (the CLI prints yargs' errors as usage errors, exit code 1). Also the defaults
+ * that several commands share.
  */
+import { dirname, join, parse } from "node:path";
 
 const shown = (value: number): string => (Number.isNaN(value) ? "something that is not a number" : String(value));
 
@@ -28,3 +30,8 @@ export function numberIn(name: string, min: number, max: number, open: { min?: b
 
 /** A seed: any whole number (runs with the same seed play the same games). */
 export const seedOption = { type: "number" as const, default: 1, describe: "seed", coerce: wholeNumber("seed", -Number.MAX_SAFE_INTEGER) };
+
+/** The default folder of a database's networks: `<db name>-models/` beside the database. */
+export function defaultModels(db: string): string {
+  return join(dirname(db), `${parse(db).name}-models`);
+}

@@ -185,6 +185,8 @@ describe("schema migrations", () => {
       // Self-play of the old workers: the rules asked for were stored, the defaults were played.
       { game: "go:5", spec: "go:5", rules: "japanese komi=0.5", komi: 0.5, blackId: a, whiteId: a, moves: "cc", result: "W+11", winner: 1, source: "selfplay" },
     ]);
+    db.exec("DROP TABLE checkpoint_metrics");
+    db.exec("DROP TABLE study_steps");
     db.exec("DROP TABLE selfplay_games");
     db.exec("DROP TABLE generations");
     db.exec("DROP TABLE samples");
@@ -194,7 +196,7 @@ describe("schema migrations", () => {
     db.close();
     const again = openDatabase(path);
     expect(again.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    for (const table of ["samples", "generations", "selfplay_games"]) expect(again.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(0);
+    for (const table of ["samples", "generations", "selfplay_games", "study_steps", "checkpoint_metrics"]) expect(again.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(0);
     // Version 3 gives every game the spec it was played under, from its rules text.
     expect(again.prepare("SELECT spec FROM games ORDER BY id").pluck().all()).toEqual(["go:5", "go:5:chinese:0.5", "connect4", "go:5:tromp-taylor:7"]);
     expect(again.prepare("SELECT rules || ' ' || komi FROM games WHERE source = 'selfplay'").pluck().get()).toBe("tromp-taylor komi=7 7.0");

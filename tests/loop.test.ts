@@ -12,7 +12,9 @@ import { openDatabase, type Db } from "../db/schema.js";
 import { ensurePlayer, gameColumns, insertGamesWithSamples, outcomeColumns } from "../db/store.js";
 import { parseGameSpec } from "../games/index.js";
 import type { GoState } from "../games/go/state.js";
-import { calibrateResignation, generationModel, runLoop, type LoopEvent, type LoopOptions } from "../src/train/generations.js";
+import { calibrateResignation, checkLoopOptions, generationModel, runLoop, type LoopEvent, type LoopOptions } from "../src/train/generations.js";
+import { OnnxModel } from "../models/inference.js";
+import type { GameState } from "../games/game.js";
 import { SampleCache, windowBatches, windowSize } from "../src/train/samples.js";
 import { DEFAULT_SELFPLAY, playSelfPlay, type BatchEvaluator } from "../selfplay/selfplay.js";
 import { runCli } from "./helpers/cli.js";
@@ -266,5 +268,48 @@ describe("the loop", () => {
     expect(stateless.stderr).toMatch(/^fossil: .*init\.state: no training state beside the model/);
     expect(stateless.status).toBe(2);
     expect(existsSync(join(dir, "init.db"))).toBe(false); // refused before a database was made
+  }, 120_000);
+
+  it("stops at a budget of self-play evaluations; the prior kept as a KL term holds the policy near it", async () => {
+    const base = open("kl-base");
+    const budget = await runLoop(base.db, { ...options(base.db.name, base.models), run: "base", generations: 50, budget: 1 });
+    // The first generation spends more than 1 evaluation: it still trains the next network, then stops.
+    expect(budget).toMatchObject({ generations: 1, trainedNow: 1, stopped: false });
+    const prior = generationModel(base.models, "base", 1);
+    const positions: GameState[] = [];
+    const rng = Rng.fromSeed("kl-positions");
+    const game = parseGameSpec("connect4");
+    for (let i = 0; i < 40; i++) {
+      const state = game.newState();
+      for (let k = rng.int(12); k > 0 && state.outcome() === null; k--) state.play(game.randomMove(state, rng));
+      if (state.outcome() === null) positions.push(state);
+    }
+    const policies = async (path: string): Promise<Float32Array[]> => {
+      const model = await OnnxModel.load(path, { expect: game });
+      const planes = new Float32Array(positions.length * game.planes * game.height * game.width);
+      positions.forEach((p, i) => game.encode(p, planes, i * game.planes * game.height * game.width));
+      const { policy } = await model.evaluate(planes, positions.length);
+      await model.close();
+      return positions.map((_, i) => {
+        const logits = policy.subarray(i * game.actionCount, (i + 1) * game.actionCount);
+        const max = Math.max(...logits);
+        const e = logits.map((l) => Math.exp(l - max));
+        const total = e.reduce((a, b) => a + b, 0);
+        return e.map((x) => x / total);
+      });
+    };
+    const kl = (p: Float32Array[], q: Float32Array[]): number => p.reduce((sum, pi, i) => sum + pi.reduce((s, x, k) => s + (x > 0 ? x * Math.log(x / q[i]![k]!) : 0), 0), 0) / p.length;
+    const from = await policies(prior);
+    const drift: Record<string, number> = {};
+    for (const [name, weight] of [["plain", 0], ["kl", 100]] as const) {
+      const run = open(`kl-${name}`);
+      await runLoop(run.db, { ...options(run.db.name, run.models), run: name, init: prior, generations: 1, sims: 48, cheapSims: 48, lr: 0.05, reuse: 8, ...(weight ? { klWeight: weight, klHalfLife: 5 } : {}) });
+      drift[name] = kl(from, await policies(generationModel(run.models, name, 1)));
+      run.db.close();
+    }
+    expect(drift.kl!).toBeLessThan(drift.plain! / 2);
+    // Without a prior to keep there is no KL term.
+    expect(() => checkLoopOptions({ ...options("x", "y"), klWeight: 1 })).toThrow("the KL regulariser keeps a prior: it needs a starting network (--init)");
+    base.db.close();
   }, 120_000);
 });

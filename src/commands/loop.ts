@@ -1,9 +1,8 @@
 /** `fossil loop --db FILE --run NAME --game go:7 [--init MODEL | --blocks B --filters F] --generations G ...` (src/train/generations.ts). */
-import { dirname, join, parse } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { openDatabase } from "../../db/schema.js";
 import { parseGameSpec } from "../../games/index.js";
-import { numberIn, seedOption, wholeNumber } from "../options.js";
+import { defaultModels, numberIn, seedOption, wholeNumber } from "../options.js";
 import { onInterrupt } from "../interrupt.js";
 import { Progress } from "../progress.js";
 import { checkLoopOptions, LOOP_DEFAULTS, runLoop, type GenerationReport, type LoopOptions } from "../train/generations.js";
@@ -29,11 +28,6 @@ interface LoopArgs {
   search: "puct" | "gumbel";
   workers?: number;
   models?: string;
-}
-
-/** The default folder of a run's checkpoints: `<db name>-models/` beside the database. */
-export function defaultModels(db: string): string {
-  return join(dirname(db), `${parse(db).name}-models`);
 }
 
 const minutes = (seconds: number): string => `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, "0")}`;

@@ -28,6 +28,8 @@ export interface TeacherOptions {
   /** The teacher's player spec. */
   teacher: string;
   games: number;
+  /** The index of the first game (default 0): games first to games - 1 are played (game i is always the same game). */
+  first?: number;
   /** Up to this many random opening moves per game. */
   openingMoves: number;
   /** Games played at once (GTP engines: one process each). */
@@ -72,7 +74,7 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
   const playerOptions = { engineTimeout: options.engineTimeout };
   await (await createPlayer(options.teacher, game, playerOptions)).close();
   const progress: TeacherProgress = { done: 0, stored: 0, duplicates: 0, failed: 0, short: 0 };
-  let next = 0;
+  let next = options.first ?? 0;
   // Same moves under the family's default rules keep the fingerprint they always had.
   const family = parseGameSpec(game.id).spec === game.spec ? game.id : game.spec;
   const lane = async (): Promise<void> => {
@@ -130,6 +132,6 @@ export async function generateTeacherGames(db: Db, options: TeacherOptions, onGa
       await player?.close();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.workers, options.games) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.workers, options.games - next)) }, lane));
   return progress;
 }

@@ -37,6 +37,8 @@ export interface RunMatchOptions {
   runId?: number | null;
   /** Starts no new game once aborted (the games in progress finish and are stored). */
   signal?: AbortSignal;
+  /** Fit and save the ladder of all the game's players afterwards (default true; a study rates its own games). */
+  ladder?: boolean;
 }
 
 /** The match from the first player's side, over all its stored games. */
@@ -147,7 +149,7 @@ export async function runMatch(db: Db, options: RunMatchOptions, onGame?: (g: Ma
     });
     let ladder: Ladder | null = null;
     try {
-      ladder = computeLadder(db, { game: game.id, save: played > 0 });
+      if (options.ladder !== false) ladder = computeLadder(db, { game: game.id, save: played > 0 });
     } catch (e) {
       if (!(e instanceof InputError)) throw e; // no rated game yet (a player against itself, or only voided games)
     }

@@ -32,7 +32,7 @@ export interface GameSelection {
 }
 
 /** Games of one source for one game family (with moves and a result), each with the spec it was played under. */
-export function selectGames(db: Db, game: Game, source: string, maxGames?: number): GameSelection {
+export function selectGames(db: Db, game: Game, source: string, maxGames?: number, only?: ReadonlySet<number>): GameSelection {
   // 0 would read as "no limit" below.
   if (maxGames !== undefined && !(Number.isInteger(maxGames) && maxGames >= 1)) throw new InputError(`--max-games must be a whole number of at least 1, got ${maxGames}`);
   const all = db.prepare("SELECT count(*) FROM games WHERE source = ? AND moves IS NOT NULL").pluck().get(source) as number;
@@ -40,7 +40,7 @@ export function selectGames(db: Db, game: Game, source: string, maxGames?: numbe
   const games = db
     .prepare(`SELECT id, spec, moves, setup, result, random_moves FROM games WHERE source = ? AND game = ? AND moves IS NOT NULL ORDER BY id${maxGames ? " LIMIT ?" : ""}`)
     .all(...(maxGames ? [source, game.id, maxGames] : [source, game.id])) as TrainingGame[];
-  const usable = games.filter((g) => parseResultText(g.result) !== null);
+  const usable = games.filter((g) => parseResultText(g.result) !== null && (!only || only.has(g.id)));
   if (usable.length === 0) throw new InputError(`no ${source} games of ${game.id} with moves and a result in the database (${all} ${source} games in all): nothing to train on`);
   return { games: usable, otherGames: others };
 }

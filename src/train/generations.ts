@@ -28,6 +28,7 @@ import type { Game } from "../../games/game.js";
 import { architectureFor, buildGraph, type Architecture } from "../../models/arch.js";
 import { captureState, loadState, restoreState, saveCheckpoint, type TrainingState } from "../../models/checkpoint.js";
 import { checkModelFits, readModelFile } from "../../models/onnx/read.js";
+import { OnnxModel } from "../../models/inference.js";
 import { loadTf } from "../../models/tf.js";
 import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../../models/tfnet.js";
 import { initWeights } from "../../models/weights.js";
@@ -37,6 +38,7 @@ import { specText } from "../../selfplay/spec.js";
 import type { SelfPlayChunk } from "../../selfplay/worker.js";
 import { findRun, selfPlayRows, storedIndices } from "../play/selfplay.js";
 import { allFinite, trainSteps } from "./loop.js";
+import type { Batch } from "../../models/tfnet.js";
 import { SampleCache, windowBatches, windowSize } from "./samples.js";
 
 /** The settings a loop run fixes when it starts (stored as `runs.config`). */
@@ -61,6 +63,13 @@ export interface LoopSettings {
   concurrent: number;
   /** The self-play search (mcts.ts: SearchParams.algorithm). */
   search: "puct" | "gumbel";
+  /**
+   * The prior kept as a regulariser (the study's `prior-kl` arm; needs `init`): generation g's
+   * training adds λ_g · KL(prior policy ‖ network policy) to the loss, λ_g = klWeight · 2^(−g /
+   * klHalfLife). Absent or 0: off (and left out of the stored settings, which stay as before).
+   */
+  klWeight?: number;
+  klHalfLife?: number;
 }
 
 export const LOOP_DEFAULTS: LoopSettings = { games: 200, sims: 64, cheapSims: 16, batch: 128, lr: 0.02, reuse: 4, windowMin: 10_000, resignFrom: 2, falseResignations: 0.05, concurrent: 32, search: "puct" };
@@ -79,6 +88,13 @@ export interface LoopOptions extends LoopSettings {
   seed: number;
   /** Generations in all (counting those done before). */
   generations: number;
+  /**
+   * Stop once the self-play of the generations done has made this many network evaluations in all
+   * (the study's equal budget): the generation that reaches it still trains the next network.
+   */
+  budget?: number;
+  /** The study arm stored with the run's players (`players.arm`). */
+  arm?: string;
   /** Worker threads for self-play (default: cores). */
   workers?: number;
   /** Stops after the chunk in progress, or at the next training step (nothing half-written). */
@@ -190,6 +206,8 @@ function checkSettings(s: LoopSettings, generations: number): void {
   if (!(Number.isFinite(s.lr) && s.lr > 0)) throw new InputError(`--lr must be a number above 0, got ${s.lr}`);
   if (!(Number.isFinite(s.reuse) && s.reuse > 0)) throw new InputError(`--reuse must be a number above 0, got ${s.reuse}`);
   if (!(s.falseResignations >= 0 && s.falseResignations < 1)) throw new InputError(`the false-resignation target must be in [0, 1), got ${s.falseResignations}`);
+  if (s.klWeight !== undefined && !(Number.isFinite(s.klWeight) && s.klWeight >= 0)) throw new InputError(`the KL weight must be a number of at least 0, got ${s.klWeight}`);
+  if (s.klHalfLife !== undefined && !(Number.isFinite(s.klHalfLife) && s.klHalfLife > 0)) throw new InputError(`the KL half-life must be a number of generations above 0, got ${s.klHalfLife}`);
 }
 
 /** A starting network given by `--init`: its content name and its training state. */
@@ -261,8 +279,11 @@ export function checkLoopOptions(o: LoopOptions): CheckedLoop {
   const settings: LoopSettings = {
     games: o.games, sims: o.sims, cheapSims: o.cheapSims, batch: o.batch, lr: o.lr, reuse: o.reuse,
     windowMin: o.windowMin, resignFrom: o.resignFrom, falseResignations: o.falseResignations, concurrent: o.concurrent, search: o.search,
+    ...(o.klWeight ? { klWeight: o.klWeight, klHalfLife: o.klHalfLife ?? 5 } : {}),
   };
   checkSettings(settings, o.generations);
+  if (settings.klWeight && !o.init) throw new InputError("the KL regulariser keeps a prior: it needs a starting network (--init)");
+  if (o.budget !== undefined && !(Number.isFinite(o.budget) && o.budget > 0)) throw new InputError(`the evaluation budget must be a number above 0, got ${o.budget}`);
   if (o.cheapSims > o.sims) throw new InputError(`--cheap-sims (${o.cheapSims}) cannot be more than --sims (${o.sims})`);
   if (!Number.isSafeInteger(o.seed)) throw new InputError(`the seed must be a whole number, got ${o.seed}`);
   const params = selfPlayParams(o.game, settings);
@@ -279,6 +300,15 @@ export function checkLoopOptions(o: LoopOptions): CheckedLoop {
 
 /** Runs the loop; `checked` is `checkLoopOptions(o)` when the caller has it already. */
 export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent) => void = () => {}, checked: CheckedLoop = checkLoopOptions(o)): Promise<LoopSummary> {
+  const prior = checked.settings.klWeight ? new PriorPolicies(o.init!) : null;
+  try {
+    return await loopGenerations(db, o, onEvent, checked, prior);
+  } finally {
+    await prior?.close();
+  }
+}
+
+async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEvent) => void, checked: CheckedLoop, prior: PriorPolicies | null): Promise<LoopSummary> {
   const { game } = o;
   const { settings, params, init } = checked;
   // The starting network is named by its content: a rerun must give the same one.
@@ -315,10 +345,13 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
     }
     const known = db.prepare("SELECT id, name FROM players WHERE run_id = ? AND generation = ? AND kind = 'network'").get(runId, g) as { id: number; name: string } | undefined;
     if (known && known.name !== name) throw new InputError(`the network of generation ${g} changed since it was registered as ${known.name} (now ${name}): the run's checkpoints must stay as written`, { file: path });
-    return known?.id ?? ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: path, search: params, runId, generation: g, compute: g === 0 ? computeThrough(db, runId, -1) : computeThrough(db, runId, g - 1) });
+    return known?.id ?? ensurePlayer(db, { name, kind: "network", game: game.id, modelPath: path, search: params, runId, arm: o.arm ?? null, generation: g, compute: g === 0 ? computeThrough(db, runId, -1) : computeThrough(db, runId, g - 1) });
   };
 
   for (let g = 0; g < o.generations; g++) {
+    if (o.budget !== undefined && g > 0 && computeThrough(db, runId, g - 1).evaluations! >= o.budget) {
+      return { runId, generations: g, trainedNow, model: generationModel(o.models, o.run, g), stopped: false };
+    }
     const model = generationModel(o.models, o.run, g), next = generationModel(o.models, o.run, g + 1);
     let row = generationRow(g);
     if (row?.trained_at && existsSync(next)) continue;
@@ -384,7 +417,8 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
       await restoreState(trainer, state);
       const diverged = (step: number, loss: number): InputError =>
         new InputError(`training of generation ${g + 1} diverged at step ${step}: loss ${loss.toPrecision(4)}; nothing of it was saved. Lower --lr (now ${o.lr}) in a new --run`);
-      const batches = windowBatches(game, window.batches, count, o.batch, root.split("window", g));
+      const targets = prior ? await prior.mixed(game, window.batches, settings.klWeight! * 2 ** (-g / settings.klHalfLife!)) : window.batches;
+      const batches = windowBatches(game, targets, count, o.batch, root.split("window", g));
       const done = await trainSteps(trainer, batches, null, diverged, (samples, loss) => onEvent({ phase: "train", generation: g, samples, of: count - (count % o.batch), loss }), o.signal);
       if (done.stopped) return { runId, generations: g, trainedNow, model, stopped: true };
       if (done.steps === 0) throw new InputError(`generation ${g}: the window holds ${window.samples} samples, fewer than one batch of ${o.batch}; lower --batch or raise --games`);
@@ -431,6 +465,57 @@ export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent
     });
   }
   return { runId, generations: o.generations, trainedNow, model: generationModel(o.models, o.run, o.generations), stopped: false };
+}
+
+/**
+ * The prior network's policy on the window's samples, computed once per sample while it stays in
+ * the window, and the policy targets with the prior mixed in. Cross-entropy on the mixture
+ * (π + λ·p₀) / (1 + λ) has the gradient of CE(π) + λ·KL(p₀ ‖ network) divided by 1 + λ: the
+ * regulariser, at a step size that does not grow with λ.
+ */
+class PriorPolicies {
+  private model: OnnxModel | null = null;
+  private readonly policies = new WeakMap<Batch, Float32Array>();
+  constructor(private readonly path: string) {}
+
+  async mixed(game: Game, window: readonly Batch[], lambda: number): Promise<Batch[]> {
+    this.model ??= await OnnxModel.load(this.path, { threads: 1, expect: game });
+    const a = game.actionCount, cells = game.planes * game.height * game.width, share = lambda / (1 + lambda);
+    const out: Batch[] = [];
+    for (const b of window) {
+      let p0 = this.policies.get(b);
+      if (!p0) {
+        p0 = new Float32Array(b.size * a);
+        for (let start = 0; start < b.size; start += 256) {
+          const n = Math.min(256, b.size - start);
+          const { policy } = await this.model.evaluate(b.planes.subarray(start * cells, (start + n) * cells), n);
+          for (let i = 0; i < n; i++) maskedSoftmax(policy.subarray(i * a, (i + 1) * a), b.mask.subarray((start + i) * a, (start + i + 1) * a), p0.subarray((start + i) * a, (start + i + 1) * a));
+        }
+        this.policies.set(b, p0);
+      }
+      const policy = new Float32Array(b.size * a);
+      for (let k = 0; k < policy.length; k++) policy[k] = (1 - share) * b.policy[k]! + share * p0[k]!;
+      out.push({ ...b, policy });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.model?.close();
+    this.model = null;
+  }
+}
+
+/** Softmax of `logits` over the legal actions of `mask` into `out` (illegal ones: 0). */
+function maskedSoftmax(logits: Float32Array, mask: Uint8Array, out: Float32Array): void {
+  let max = -Infinity;
+  for (let k = 0; k < logits.length; k++) if (mask[k] && logits[k]! > max) max = logits[k]!;
+  let total = 0;
+  for (let k = 0; k < logits.length; k++) {
+    out[k] = mask[k] ? Math.exp(logits[k]! - max) : 0;
+    total += out[k]!;
+  }
+  for (let k = 0; k < logits.length; k++) out[k] = out[k]! / total;
 }
 
 /**

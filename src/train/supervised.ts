@@ -21,6 +21,8 @@ export interface SupervisedOptions extends Omit<TrainingRun, "game" | "metadata"
   /** Games replayed and shuffled together (bounds memory). */
   chunkGames: number;
   maxGames?: number;
+  /** Only these games (ids) of the source: the study's dose of prior games, its held-out games left out. */
+  only?: ReadonlySet<number>;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function trainSupervised(
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`--batch must be a whole number of at least 1, got ${batchSize}`);
   if (!(validationShare >= 0 && validationShare < 1)) throw new InputError(`--validation must be a share from 0 (none) to below 1, got ${validationShare}`);
   if (!Number.isInteger(chunkGames) || chunkGames < 1) throw new InputError(`chunkGames must be a whole number of at least 1, got ${chunkGames}`);
-  const selection = selectGames(db, game, options.source, options.maxGames);
+  const selection = selectGames(db, game, options.source, options.maxGames, options.only);
   const { train: trainGames, validation } = splitByGame(selection.games, validationShare, Rng.fromSeed(options.seed).split("split"));
   const count = selection.games.length, plural = count === 1 ? "" : "s";
   if (validationShare > 0 && validation.length === 0) {
@@ -92,7 +94,7 @@ export async function trainSupervised(
       for (let b = 0; b + batchSize <= rows.length; b += batchSize) yield takeRows(game, data, rows.slice(b, b + batchSize));
     }
   }
-  const settings: RunSettings = { game: game.id, source: options.source, batch: batchSize, validation: validationShare, seed: options.seed, "max-games": options.maxGames ?? null };
+  const settings: RunSettings = { game: game.id, source: options.source, batch: batchSize, validation: validationShare, seed: options.seed, "max-games": options.maxGames ?? null, ...(options.only ? { only: options.only.size } : {}) };
   const result = await train({ ...options, game, metadata: { source: options.source }, settings }, { epoch, validation: validationData }, onStep, onEpoch);
   return { ...result, otherGames: selection.otherGames, trainGames: trainGames.length, validationGames: validation.length, validationPositions: validationData.size };
 }
