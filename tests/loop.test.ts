@@ -301,13 +301,13 @@ describe("the loop", () => {
     const kl = (p: Float32Array[], q: Float32Array[]): number => p.reduce((sum, pi, i) => sum + pi.reduce((s, x, k) => s + (x > 0 ? x * Math.log(x / q[i]![k]!) : 0), 0), 0) / p.length;
     const from = await policies(prior);
     const drift: Record<string, number> = {};
-    for (const [name, weight] of [["plain", 0], ["kl", 100]] as const) {
+    for (const [name, weight] of [["plain", 0], ["kl", 4]] as const) {
       const run = open(`kl-${name}`);
       await runLoop(run.db, { ...options(run.db.name, run.models), run: name, init: prior, generations: 1, sims: 48, cheapSims: 48, lr: 0.05, reuse: 8, ...(weight ? { klWeight: weight, klHalfLife: 5 } : {}) });
       drift[name] = kl(from, await policies(generationModel(run.models, name, 1)));
       run.db.close();
     }
-    expect(drift.kl!).toBeLessThan(drift.plain! / 2);
+    expect(drift.kl!).toBeLessThan(0.7 * drift.plain!);
     // Without a prior to keep there is no KL term.
     expect(() => checkLoopOptions({ ...options("x", "y"), klWeight: 1 })).toThrow("the KL regulariser keeps a prior: it needs a starting network (--init)");
     base.db.close();

@@ -103,7 +103,7 @@ function summary(m: Metrics = { accuracy: true, valueLosing: true }): StudySumma
           { fraction: 0.5, evaluations: 20_000, gap: { value: 123.2, low: 45.1, high: 200.8 } },
           { fraction: 1, evaluations: 40_000, gap: { value: -40.4, low: -120.3, high: 39.5 } },
         ],
-        catchUp: { evaluations: { value: 24_000, low: 16_000, high: 32_000 }, fraction: 0.6, withinBudget: true, share: 0.99, zeroStartsBehind: true },
+        catchUp: { leader: "arm", evaluations: { value: 24_000, low: 16_000, high: 32_000 }, fraction: 0.6, highBeyondBudget: false },
         final: { value: 520, low: 480, high: 560 },
       },
     ],
@@ -207,9 +207,9 @@ describe("writeReport", () => {
     expect(addresses(html)).toEqual([]);
   });
 
-  it("leaves out the figures whose data is absent, and says when zero was never behind", async () => {
+  it("leaves out the figures whose data is absent, and says when zero led from the start", async () => {
     const s = summary({ accuracy: false, valueLosing: false });
-    s.answers[0]!.catchUp = { evaluations: null, fraction: null, withinBudget: false, share: 0, zeroStartsBehind: false };
+    s.answers[0]!.catchUp = { leader: "zero", evaluations: null, fraction: null, highBeyondBudget: true };
     const { dir, files, read } = await report(s, "sparse");
     const names = files.map((f) => f.slice(dir.length + 1));
     expect(names).toContain("outcome-error.svg");
@@ -220,18 +220,18 @@ describe("writeReport", () => {
     const html = read("index.html");
     expect(html.match(/<svg/g)?.length).toBe(4);
     expect(html).not.toContain("prediction.svg");
-    expect(html).toContain("zero was never behind");
+    expect(html).toContain("prior does not catch up within the budget");
     // Blank cells where a checkpoint has no accuracy or value-losing share.
     expect(html).toMatch(/<td class="n"><\/td><td class="n">0\.568<\/td><td class="n"><\/td><\/tr>/);
   });
 
   it("says when zero does not catch up within the budget", async () => {
     const s = summary();
-    s.answers[0]!.catchUp = { evaluations: null, fraction: null, withinBudget: false, share: 0.3, zeroStartsBehind: true };
+    s.answers[0]!.catchUp = { leader: "arm", evaluations: null, fraction: null, highBeyondBudget: true };
     const { read } = await report(s, "ahead");
-    expect(read("index.html")).toContain("<td>not within the budget</td>");
+    expect(read("index.html")).toContain("<td>zero does not catch up within the budget</td>");
     // Caught up, but too few resamples do within the budget for the interval to close inside it.
-    s.answers[0]!.catchUp = { evaluations: { value: 24_000, low: 16_000, high: 40_000 }, fraction: 0.6, withinBudget: true, share: 0.9, zeroStartsBehind: true };
+    s.answers[0]!.catchUp = { leader: "arm", evaluations: { value: 24_000, low: 16_000, high: 40_000 }, fraction: 0.6, highBeyondBudget: true };
     expect((await report(s, "open")).read("index.html")).toContain("zero matches it at 24.0k evaluations [16.0k, beyond the budget] (60% of the budget)");
   });
 

@@ -3,7 +3,7 @@
  * settings, and the smoke preset end to end — interrupted, continued by the command, reported,
  * and shown by `fossil status`.
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -39,17 +39,19 @@ describe("the study's answer", () => {
   ];
 
   it("a prior ahead early that zero overtakes: the gaps, the catch-up point and the words", () => {
-    const [answer] = armAnswers(crossing, 100, [0.1, 0.5, 1], 1, 200);
+    const [answer] = armAnswers(crossing, 100, [0.1, 0.5, 1]);
     expect(answer!.arm).toBe("prior");
     // At 10: prior 820, zero 140.
     expect(answer!.gaps[0]!.gap.value).toBeCloseTo(680, 6);
     expect(answer!.gaps[0]!.gap.low).toBeGreaterThan(0);
     expect(answer!.gaps[2]!.gap.value).toBeCloseTo(-200, 6);
-    expect(answer!.catchUp.zeroStartsBehind).toBe(true);
-    expect(answer!.catchUp.withinBudget).toBe(true);
+    expect(answer!.catchUp.leader).toBe("arm");
     expect(answer!.catchUp.evaluations!.value).toBe(75);
-    expect(answer!.catchUp.evaluations!.low).toBeLessThanOrEqual(75);
-    expect(answer!.catchUp.evaluations!.high).toBeGreaterThanOrEqual(75);
+    // The band: the gap falls 8 Elo per evaluation past 50, its half-width is t(2) x the ratings' error (±30 each).
+    const half = t975(2) * Math.sqrt(2 * (30 / 1.959964) ** 2 / 2);
+    expect(answer!.catchUp.evaluations!.low).toBeCloseTo(Math.ceil(2 * (75 - half / 8)) / 2, 6);
+    expect(answer!.catchUp.evaluations!.high).toBeCloseTo(Math.ceil(2 * (75 + half / 8)) / 2, 6);
+    expect(answer!.catchUp.highBeyondBudget).toBe(false);
     const words = conclusion([answer!], finalsOf(crossing, 100), 2, "go:7").join(" ");
     expect(words).toContain("prior is ahead of zero at 10% of the budget by +680 Elo");
     expect(words).toContain("zero first matches it after 75 self-play evaluations (75% of the budget");
@@ -58,13 +60,19 @@ describe("the study's answer", () => {
 
   it("says the opposite when the numbers point the other way", () => {
     const flipped = crossing.map((c) => ({ ...c, arm: c.arm === "prior" ? "zero" : "prior" }));
-    const [answer] = armAnswers(flipped, 100, [0.1, 0.5, 1], 1, 200);
-    expect(answer!.catchUp.zeroStartsBehind).toBe(false);
+    const [answer] = armAnswers(flipped, 100, [0.1, 0.5, 1]);
+    expect(answer!.catchUp.leader).toBe("zero");
+    expect(answer!.catchUp.evaluations!.value).toBe(75);
     expect(answer!.gaps[0]!.gap.value).toBeCloseTo(-680, 6);
     const words = conclusion([answer!], finalsOf(flipped, 100), 2, "go:7").join(" ");
     expect(words).toContain("prior is behind zero at 10% of the budget by −680 Elo");
-    expect(words).toContain("zero was never behind it");
+    expect(words).toContain("zero led from the start, and prior first matches it after 75 self-play evaluations");
     expect(words).toContain("at the full budget prior is ahead by +200 Elo");
+    // Neither catches the other: said as such.
+    const apart = [...run("prior", 1, [[0, 500], [100, 900]]), ...run("prior", 2, [[0, 520], [100, 920]]), ...run("zero", 1, [[0, 0], [100, 400]]), ...run("zero", 2, [[0, 20], [100, 420]])];
+    const never = armAnswers(apart, 100, [0.1, 1])[0]!;
+    expect(never.catchUp).toMatchObject({ leader: "arm", evaluations: null });
+    expect(conclusion([never], finalsOf(apart, 100), 2, "go:7").join(" ")).toContain("zero did not catch up within the budget");
   });
 
   it("calls it level when seeds disagree more than the arms differ, and never narrower than the ratings", () => {
@@ -74,21 +82,21 @@ describe("the study's answer", () => {
       ...run("zero", 1, [[0, 300], [100, 1300]]),
       ...run("zero", 2, [[0, -300], [100, 500]]),
     ];
-    const [answer] = armAnswers(noisy, 100, [0.1, 1], 1, 200);
+    const [answer] = armAnswers(noisy, 100, [0.1, 1]);
     const end = answer!.gaps.at(-1)!.gap;
     expect(end.value).toBeCloseTo(100, 6);
     expect(end.low).toBeLessThan(0);
     expect(conclusion([answer!], finalsOf(noisy, 100), 2, "go:7").join(" ")).toContain("at the full budget the two are level within the intervals (+100 Elo");
     // Identical seeds: the spread between them is 0, the ratings' own error remains (±30 each, t with 2 df).
     const same = [...run("prior", 1, [[0, 100], [100, 200]]), ...run("prior", 2, [[0, 100], [100, 200]]), ...run("zero", 1, [[0, 0], [100, 100]]), ...run("zero", 2, [[0, 0], [100, 100]])];
-    const gap = armAnswers(same, 100, [1], 1, 50)[0]!.gaps[0]!.gap;
+    const gap = armAnswers(same, 100, [1])[0]!.gaps[0]!.gap;
     const half = t975(2) * Math.sqrt(2 * (30 / 1.959964) ** 2 / 2);
     expect(gap.high - gap.value).toBeCloseTo(half, 6);
   });
 
   it("with one seed per arm the intervals come from the ratings alone, and it says so", () => {
     const one = [...run("prior", 1, [[0, 500], [100, 600]], 100), ...run("zero", 1, [[0, 0], [100, 900]], 100)];
-    const [answer] = armAnswers(one, 100, [1], 1, 50);
+    const [answer] = armAnswers(one, 100, [1]);
     expect(answer!.gaps[0]!.gap.high - answer!.gaps[0]!.gap.value).toBeCloseTo(1.959964 * Math.sqrt(2) * (100 / 1.959964), 6);
     expect(conclusion([answer!], finalsOf(one, 100), 1, "go:7").join(" ")).toContain("the intervals hold the rating error only");
   });
@@ -185,10 +193,20 @@ describe("the smoke study", () => {
     expect(r.stderr).toContain(`fossil: ${db}: study "smoke" was started with other settings (budget differ): give another --name`);
     expect(r.stderr).toContain("give another --name");
     expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
+    // A prior that cannot be had is refused before the study stores its settings.
+    const fresh = join(dir, "fresh.db");
+    const missing = runCli(["study", "--preset", "smoke", "--prior", `human:${join(dir, "no-such-games")}`, "--db", fresh, "--out", join(dir, "none")]);
+    expect(missing.stderr).toContain(`fossil: ${join(dir, "no-such-games")}: no such file or folder of human games (--prior human:PATH)`);
+    expect(missing.status).toBe(2);
+    expect(runCli(["status", "--db", fresh]).stdout).toBe(`no study in ${fresh} (start one with fossil study --db ${fresh})\n`);
     const bad = join(dir, "bad.json");
     const w = runCli(["study", "--replicate", bad, "--db", join(dir, "x.db")]);
     expect(w.status).not.toBe(0);
     expect(w.stderr).toContain("cannot read the study summary");
     expect(w.stderr).not.toContain("    at ");
+    writeFileSync(bad, JSON.stringify({ study: "x", curves: [], settings: { preset: "x", game: "go:7", arms: ["prior"], seeds: [1] } }));
+    const shapeless = runCli(["study", "--replicate", bad, "--db", join(dir, "x.db")]);
+    expect(shapeless.stderr).toBe(`fossil: ${bad}: not a study summary fossil can rerun: the study settings have no valid valuePositions\n`);
+    expect(shapeless.status).toBe(2);
   });
 });

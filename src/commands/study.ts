@@ -8,7 +8,7 @@ import { GNUGO } from "../../selfplay/spec.js";
 import { onInterrupt } from "../interrupt.js";
 import { defaultModels, wholeNumber } from "../options.js";
 import { amount } from "../study/analysis.js";
-import { parseAmount, PRESETS, studySettings, type ArmKind, type StudySettings } from "../study/settings.js";
+import { checkStudySettings, parseAmount, PRESETS, studySettings, type ArmKind, type StudySettings } from "../study/settings.js";
 import { studyStatus } from "../study/status.js";
 import { runStudy, type StudyEvent } from "../study/study.js";
 import type { StudySummary } from "../study/summary.js";
@@ -53,7 +53,13 @@ function settingsOf(args: StudyArgs): { settings: StudySettings; notes: string[]
     } catch (e) {
       throw new InputError(`cannot read the study summary: ${(e as Error).message.split("\n")[0]}`, { file: args.replicate });
     }
-    if (!summary?.settings?.preset || !Array.isArray(summary.curves)) throw new InputError("not a fossil study summary (summary.json of a report): no settings or curves", { file: args.replicate });
+    if (typeof summary !== "object" || summary === null || !Array.isArray(summary.curves) || typeof summary.study !== "string") throw new InputError("not a fossil study summary (summary.json of a report): no study name or curves", { file: args.replicate });
+    try {
+      checkStudySettings(summary.settings);
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`not a study summary fossil can rerun: ${e.message}`, { file: args.replicate });
+      throw e;
+    }
     return { settings: summary.settings, notes: [`replicating study "${summary.study}" of ${summary.createdAt} with its settings (preset ${summary.settings.preset})`], replicates: summary };
   }
   const seeds = args.seeds === undefined ? undefined : /^\d+$/.test(args.seeds.trim()) ? Array.from({ length: Number(args.seeds) }, (_, k) => k + 1) : numbers(args.seeds, "--seeds");

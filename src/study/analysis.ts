@@ -83,24 +83,24 @@ function armPoint(seeds: readonly SeedCurve[], evaluations: number, pooled: { va
 
 const interval = (value: number, half: number): Interval => ({ value, low: value - half, high: value + half });
 
-/** Mean with Wilson/normal bounds averaged over seeds (for the per-checkpoint metrics). */
+/**
+ * A metric's mean over seeds with its 95% interval, made as the Elo's: a seed's variance is the
+ * spread between seeds or, when larger, the mean of the seeds' own (interval half-width / 1.96)²;
+ * Student's t with n − 1 degrees of freedom (the normal's 1.96 for one seed).
+ */
 function meanInterval(seeds: readonly SeedCurve[], evaluations: number, pick: (c: CheckpointResult) => Interval | null): Interval | null {
-  const parts: Interval[] = [];
+  const values: number[] = [], variances: number[] = [];
   for (const s of seeds) {
-    const with_ = s.points.filter((p) => pick(p) !== null);
-    if (with_.length === 0) return null;
-    parts.push({
-      value: at(with_, evaluations, (p) => pick(p)!.value),
-      low: at(with_, evaluations, (p) => pick(p)!.low),
-      high: at(with_, evaluations, (p) => pick(p)!.high),
-    });
+    const known = s.points.filter((p) => pick(p) !== null);
+    if (known.length === 0) return null;
+    values.push(at(known, evaluations, (p) => pick(p)!.value));
+    variances.push(at(known, evaluations, (p) => ((pick(p)!.high - pick(p)!.low) / 2 / 1.959964) ** 2));
   }
-  const n = parts.length;
-  const avg = (f: (i: Interval) => number): number => parts.reduce((a, p) => a + f(p), 0) / n;
-  // The seeds' own intervals, averaged and narrowed as for a mean of independent measurements, widened by the seeds' spread.
-  const value = avg((p) => p.value);
-  const half = Math.sqrt(avg((p) => ((p.high - p.low) / 2) ** 2) / n + (n > 1 ? parts.reduce((a, p) => a + (p.value - value) ** 2, 0) / (n - 1) / n : 0));
-  return { value, low: value - half, high: value + half };
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const spread = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : 0;
+  const perSeed = Math.max(spread, variances.reduce((a, b) => a + b, 0) / n);
+  return interval(mean, (n > 1 ? t975(n - 1) : 1.959964) * Math.sqrt(perSeed / n));
 }
 
 export interface PriorCharge {
@@ -147,60 +147,39 @@ function gapAt(byArm: Map<string, SeedCurve[]>, arm: string, baseline: string, e
   return interval(a.mean - b.mean, (pooled.df > 0 ? t975(pooled.df) : 1.959964) * Math.sqrt(a.varianceOfMean + b.varianceOfMean));
 }
 
-/** The first evaluations (on `grid`) at which the mean gap of `a` over `b` is at most 0; null: none. */
-function crossing(gap: (e: number) => number, grid: readonly number[]): number | null {
-  for (const e of grid) if (gap(e) <= 0) return e;
-  return null;
-}
-
-function meanCurve(seeds: readonly SeedCurve[], e: number, elo: (c: CheckpointResult, seed: number) => number): number {
-  return seeds.reduce((sum, s) => sum + at(s.points, e, (c) => elo(c, s.seed)), 0) / seeds.length;
-}
-
-/** Each arm against `zero`: gaps at the given fractions, when zero catches up, final strength. */
-export function armAnswers(checkpoints: readonly CheckpointResult[], budget: number, gapFractions: readonly number[], seed: number, resamples = 1000): ArmAnswer[] {
+/** Each arm against `zero`: gaps at the given fractions, who led at the start and when the other caught up, final strength. */
+export function armAnswers(checkpoints: readonly CheckpointResult[], budget: number, gapFractions: readonly number[]): ArmAnswer[] {
   const byArm = curvesByArm(checkpoints);
-  const zero = byArm.get("zero");
   const answers: ArmAnswer[] = [];
+  if (!byArm.has("zero")) return answers;
   const grid = Array.from({ length: 201 }, (_, k) => (k / 200) * budget);
-  for (const [arm, seeds] of byArm) {
-    if (arm === "zero" || !zero) continue;
+  for (const arm of byArm.keys()) {
+    if (arm === "zero") continue;
     const gaps: Gap[] = gapFractions.map((f) => ({ fraction: f, evaluations: f * budget, gap: gapAt(byArm, arm, "zero", f * budget) }));
-    const gapMean = (e: number): number => meanCurve(seeds, e, (c) => c.elo) - meanCurve(zero, e, (c) => c.elo);
-    const behind = gapMean(0) > 0;
-    const found = behind ? crossing(gapMean, grid) : 0;
-    // Bootstrap: seeds resampled within each arm, ratings redrawn from their errors.
-    const rng = Rng.fromSeed(`study-bootstrap:${seed}:${arm}`);
-    const crossings: number[] = [];
-    for (let r = 0; r < resamples; r++) {
-      const draw = (curves: readonly SeedCurve[]): SeedCurve[] =>
-        Array.from({ length: curves.length }, () => {
-          const s = curves[rng.int(curves.length)]!;
-          return { seed: s.seed, points: s.points.map((p) => ({ ...p, elo: p.elo + se(p.ci95) * rng.normal() })) };
-        });
-      const mine = draw(seeds), theirs = draw(zero);
-      const g = (e: number): number => meanCurve(mine, e, (c) => c.elo) - meanCurve(theirs, e, (c) => c.elo);
-      crossings.push(g(0) > 0 ? (crossing(g, grid) ?? Infinity) : 0);
-    }
-    crossings.sort((a, b) => a - b);
-    const quantile = (q: number): number => crossings[Math.min(crossings.length - 1, Math.floor(q * crossings.length))]!;
-    const within = crossings.filter((c) => Number.isFinite(c)).length / crossings.length;
-    const low = quantile(0.025), high = quantile(0.975);
+    const band = grid.map((e) => ({ e, gap: gapAt(byArm, arm, "zero", e) }));
+    const start = band[0]!.gap.value;
+    const leader = start > 0 ? "arm" : start < 0 ? "zero" : "level";
+    // Measured from the leader's side: the gap is positive while it leads.
+    const sign = start >= 0 ? 1 : -1;
+    const lead = (g: Interval): Interval => (sign > 0 ? g : { value: -g.value, low: -g.high, high: -g.low });
+    const first = (test: (g: Interval) => boolean): number | null => band.find((b) => test(lead(b.gap)))?.e ?? null;
+    const found = leader === "level" ? 0 : first((g) => g.value <= 0);
+    const low = first((g) => g.low <= 0), high = first((g) => g.high <= 0);
+    const final = (() => {
+      const pooled = pooledSpread(byArm, budget);
+      const p = armPoint(byArm.get(arm)!, budget, pooled);
+      return interval(p.mean, (pooled.df > 0 ? t975(pooled.df) : 1.959964) * Math.sqrt(p.varianceOfMean));
+    })();
     answers.push({
       arm,
       gaps,
       catchUp: {
-        evaluations: found === null ? null : { value: found, low: Number.isFinite(low) ? low : budget, high: Number.isFinite(high) ? high : budget },
+        leader,
+        evaluations: found === null ? null : { value: found, low: Math.min(low ?? found, found), high: high ?? budget },
         fraction: found === null ? null : found / budget,
-        withinBudget: found !== null,
-        share: within,
-        zeroStartsBehind: behind,
+        highBeyondBudget: high === null,
       },
-      final: (() => {
-        const pooled = pooledSpread(byArm, budget);
-        const p = armPoint(seeds, budget, pooled);
-        return interval(p.mean, (pooled.df > 0 ? t975(pooled.df) : 1.959964) * Math.sqrt(p.varianceOfMean));
-      })(),
+      final,
     });
   }
   return answers;
@@ -221,23 +200,23 @@ export function conclusion(answers: readonly ArmAnswer[], finals: ReadonlyMap<st
       side(early.gap) === "level"
         ? `is level with zero within the intervals at ${Math.round(100 * early.fraction)}% of the budget (${elo(early.gap.value)} Elo ${range(early.gap)})`
         : `is ${side(early.gap) === "ahead" ? "ahead of" : "behind"} zero at ${Math.round(100 * early.fraction)}% of the budget by ${elo(early.gap.value)} Elo ${range(early.gap)}`;
-    let catchText: string;
     const c = a.catchUp;
-    if (!c.zeroStartsBehind) catchText = "zero was never behind it";
-    else if (!c.withinBudget) catchText = `zero did not catch up within the budget (${Math.round(100 * c.share)}% of resamples see it catch up)`;
-    else {
-      const e = c.evaluations!;
-      const beyond = c.share < 0.975 ? "beyond the budget" : amount(e.high);
-      catchText = `zero first matches it after ${amount(e.value)} self-play evaluations (${Math.round(100 * c.fraction!)}% of the budget; 95% interval ${amount(e.low)} to ${beyond})`;
-    }
+    const when = (e: Interval): string =>
+      `after ${amount(e.value)} self-play evaluations (${Math.round((100 * e.value) / a.gaps.at(-1)!.evaluations)}% of the budget; 95% interval ${amount(e.low)} to ${c.highBeyondBudget ? "beyond the budget" : amount(e.high)})`;
+    let catchText: string;
+    if (c.leader === "level") catchText = "the two started level";
+    else if (c.leader === "arm") catchText = c.evaluations ? `zero first matches it ${when(c.evaluations)}` : "zero did not catch up within the budget";
+    else catchText = c.evaluations ? `zero led from the start, and ${a.arm} first matches it ${when(c.evaluations)}` : `zero led from the start, and ${a.arm} did not catch up within the budget`;
     const endText =
       side(end.gap) === "level"
         ? `at the full budget the two are level within the intervals (${elo(end.gap.value)} Elo ${range(end.gap)})`
         : `at the full budget ${a.arm} is ${side(end.gap)} by ${elo(end.gap.value)} Elo ${range(end.gap)}`;
     lines.push(`On ${game} with ${seeds} seed${seeds === 1 ? "" : "s"} per arm, ${a.arm} ${earlyText}; ${catchText}; ${endText}.`);
   }
+  if (answers.length === 0) lines.push("The study has no zero arm to compare with: only the arms' strengths are reported.");
   const strengths = [...finals].map(([arm, f]) => `${arm} ${Math.round(f.value)} ${range(f).replace(/[+]/g, "")}`);
   if (strengths.length > 0) lines.push(`Final strengths (Elo, random = 0): ${strengths.join("; ")}.`);
   if (zero && seeds === 1) lines.push("With one seed per arm the intervals hold the rating error only, not the spread between runs.");
+  if (answers.length > 0 && seeds > 1) lines.push("Every seed of a prior arm starts from the one prior network: the intervals hold the spread between self-play runs (pooled over the arms), not that of pretraining.");
   return lines;
 }

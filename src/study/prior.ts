@@ -13,7 +13,8 @@ import type { Db } from "../../db/schema.js";
 import type { Game } from "../../games/game.js";
 import { importHumanGames } from "../data/import.js";
 import { generateTeacherGames } from "../data/teacher.js";
-import { parsePlayerSpec, specText } from "../../selfplay/spec.js";
+import { createPlayer } from "../../selfplay/players.js";
+import { GNUGO, parsePlayerSpec, specText } from "../../selfplay/spec.js";
 import { trainSupervised } from "../train/supervised.js";
 import type { StudySettings } from "./settings.js";
 import { runStep, stepRow } from "./steps.js";
@@ -62,18 +63,40 @@ export function priorModelOf(settings: StudySettings, models: string, study: str
   return join(models, `${study.replace(/[^A-Za-z0-9_.-]+/g, "_")}-prior-n${games}.onnx`);
 }
 
+/**
+ * Refuses a prior that cannot be had here — human games whose files are missing, a teacher not
+ * installed or unable to play the game — before the study stores its settings.
+ */
+export async function checkPrior(game: Game, s: StudySettings): Promise<void> {
+  if (s.prior.source === "human") {
+    for (const path of s.prior.paths) if (!existsSync(path)) throw new InputError("no such file or folder of human games (--prior human:PATH)", { file: path });
+    return;
+  }
+  const spec = parsePlayerSpec(s.prior.source);
+  if (spec.type === "gnugo" && !existsSync(GNUGO)) throw new InputError(`the prior's teacher ${s.prior.source} needs GNU Go (${GNUGO}): apt-get install gnugo, or --prior builtin`);
+  await (await createPlayer(spec, game)).close();
+}
+
 /** Makes (or finds) the prior games: teacher games played here, or human games imported. */
 export async function priorData(db: Db, studyId: number, game: Game, s: StudySettings, seed: number, signal: AbortSignal | undefined, onEvent: (e: PriorEvent) => void): Promise<PriorData | null> {
   const wanted = s.prior.games.at(-1)! + s.prior.heldOut;
   const human = s.prior.source === "human";
   const source = human ? "human" : "teacher";
-  const step = await runStep<{ imported?: number; asked?: number }>(db, studyId, "prior-data", async () => {
+  // The games chosen are kept with the step: a rerun trains and measures on the same ones,
+  // whatever else the database gains.
+  const chosen = (): { train: number[]; heldOut: number[] } => {
+    const ids = priorGameIds(db, game, s);
+    if (ids.length < s.prior.heldOut + 2) throw new InputError(`only ${ids.length} prior games of ${game.id} (${s.prior.source}): fewer than the ${s.prior.heldOut} held out plus 2 to train on`);
+    const train = ids.slice(0, Math.min(ids.length - s.prior.heldOut, s.prior.games.at(-1)!));
+    return { train, heldOut: ids.slice(ids.length - s.prior.heldOut) };
+  };
+  const step = await runStep<{ imported?: number; asked?: number; train: number[]; heldOut: number[] }>(db, studyId, "prior-data", async (charge) => {
     if (human) {
       for (const path of s.prior.paths) if (!existsSync(path)) throw new InputError("no such file or folder of human games (--prior human:PATH)", { file: path });
       onEvent({ phase: "prior-data", done: 0, of: wanted });
       const report = importHumanGames(db, s.prior.paths, { size: game.height, minMoves: 10, even: true, ...(s.prior.minRank ? { minRank: s.prior.minRank } : {}) });
       onEvent({ phase: "prior-data", done: report.stored, of: wanted });
-      return { finished: true, info: { imported: report.stored } };
+      return { finished: true, info: { imported: report.stored, ...chosen() } };
     }
     // Teacher game i is always the same game. Rounds play new games until `wanted` are stored
     // (duplicates and too-short games are left out); the step's row keeps how far it got, so a
@@ -92,17 +115,16 @@ export async function priorData(db: Db, studyId: number, game: Game, s: StudySet
         { game, teacher: s.prior.source, games: asked, first, openingMoves: game.openingMoves, workers: lanes, seed, minMoves: 4, signal },
         (p) => {
           progress.run(JSON.stringify({ asked: Math.max(first, first + p.done - lanes) }), studyId);
+          charge();
           onEvent({ phase: "prior-data", done: Math.min(wanted, stored + p.stored), of: wanted });
         },
       );
     }
-    return { finished: !signal?.aborted, info: { asked } };
+    if (signal?.aborted) return { finished: false, info: { asked, train: [], heldOut: [] } };
+    return { finished: true, info: { asked, ...chosen() } };
   });
-  if (!step.done) return null;
-  const ids = priorGameIds(db, game, s);
-  if (ids.length < s.prior.heldOut + 2) throw new InputError(`only ${ids.length} prior games of ${game.id} (${s.prior.source}): fewer than the ${s.prior.heldOut} held out plus 2 to train on`);
-  const heldOut = ids.slice(ids.length - s.prior.heldOut);
-  return { source, train: ids.slice(0, ids.length - s.prior.heldOut), heldOut };
+  if (!step.done || !step.info) return null;
+  return { source, train: step.info.train, heldOut: step.info.heldOut };
 }
 
 /** The prior's games in the database, by id: human games, or the teacher's own (a database may hold other teachers' games). */
@@ -134,7 +156,7 @@ export async function priorNetworks(
     const games = Math.min(wanted, data.train.length);
     const arm = doseArm(s, wanted);
     const model = priorModelOf(s, models, study, arm === "prior" ? "prior" : arm)!;
-    const step = await runStep(db, studyId, `prior-train@${wanted}`, async () => {
+    const step = await runStep(db, studyId, `prior-train@${wanted}`, async (charge) => {
       const result = await trainSupervised(
         db,
         game,
@@ -154,7 +176,10 @@ export async function priorNetworks(
           out: model,
           signal,
         },
-        (samples, loss) => onEvent({ phase: "prior-train", arm, epoch: 0, epochs: s.prior.epochs, samples, loss }),
+        (samples, loss) => {
+          charge();
+          onEvent({ phase: "prior-train", arm, epoch: 0, epochs: s.prior.epochs, samples, loss });
+        },
         (epoch) => onEvent({ phase: "prior-train", arm, epoch: epoch.epoch, epochs: s.prior.epochs, samples: epoch.samples, loss: epoch.trainLoss }),
       );
       const finished = !signal?.aborted && existsSync(model);

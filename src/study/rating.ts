@@ -1,12 +1,13 @@
 /**
  * Rating a study's checkpoints on one scale. Every checkpoint first plays each reference player a
- * few games; then games go, a few at a time, to the checkpoint whose rating is least certain,
+ * few games; then games go, a few at a time, to the two checkpoints whose ratings are least certain,
  * against the opponent — a reference player or another run's checkpoint — whose game against it
  * says most (the largest p(1 − p) under the current ratings: minigo's rule of playing where the
  * outcome is least predictable). One Bradley–Terry fit over all the study's rating games, anchored
  * at `random` = 0. Each pair's games are a match with a fixed seed, so a stopped rating resumes
  * and stores no game twice.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Db } from "../../db/schema.js";
 import { computeLadder } from "../../db/ladder.js";
@@ -53,6 +54,11 @@ export function usablePool(pool: readonly string[]): { pool: RatedPlayer[]; miss
   return { pool: usable, missing };
 }
 
+/** The study's latest saved ratings snapshot (null: none yet). */
+export function studySnapshot(db: Db, studyId: number): number | null {
+  return (db.prepare("SELECT max(id) FROM rating_snapshots WHERE json_extract(params, '$.runId') = ?").pluck().get(studyId) as number | null) ?? null;
+}
+
 /** The study's ratings of everyone who played its rating games (random = 0), saved as a snapshot when `save`. */
 export function studyRatings(db: Db, studyId: number, game: Game, save = false): Map<string, Rating> {
   const out = new Map<string, Rating>();
@@ -74,7 +80,8 @@ function gamesBetween(db: Db, studyId: number, a: string, b: string): number {
     .get(studyId, a, b, b, a) as number;
 }
 
-function ratingGames(db: Db, studyId: number): number {
+/** The study's rating games stored so far. */
+export function ratingGames(db: Db, studyId: number): number {
   return db.prepare("SELECT count(*) FROM games WHERE run_id = ? AND source = 'match'").pluck().get(studyId) as number;
 }
 
@@ -92,17 +99,27 @@ export async function rateCheckpoints(
 ): Promise<boolean> {
   const budget = Math.max(s.rating.games, checkpoints.length * pool.length * s.rating.initialGames);
   const play = async (a: RatedPlayer, b: RatedPlayer, games: number, widest: number): Promise<void> => {
-    // One match per pair, its players in a fixed order, so games are found again on a rerun.
+    // One match per pair, its players in a fixed order and its seed from the pair, so games are
+    // found again on a rerun and no two pairs play the same openings.
     const [first, second] = a.name < b.name ? [a, b] : [b, a];
-    await runMatch(db, { game, black: first.spec, white: second.spec, games, swap: true, seed, concurrent: Math.min(s.rating.concurrent, games), runId: studyId, signal, ladder: false });
+    const pairSeed = createHash("sha256").update(`${seed}|${first.name}|${second.name}`).digest().readUInt32BE(0);
+    await runMatch(db, { game, black: first.spec, white: second.spec, games, swap: true, seed: pairSeed, concurrent: Math.min(s.rating.concurrent, games), runId: studyId, signal, ladder: false });
     onEvent({ phase: "rating", games: ratingGames(db, studyId), of: budget, player: a.name, opponent: b.name, widest });
   };
-  for (const c of checkpoints) {
-    for (const p of pool) {
-      if (signal?.aborted) return false;
-      if (gamesBetween(db, studyId, c.name, p.name) < s.rating.initialGames) await play(c, p, s.rating.initialGames, NaN);
-    }
-  }
+  // Two matches at once: one side of a game is often an engine process or ONNX Runtime's thread,
+  // so the main thread has room for a second match.
+  const parallel = 2;
+  const first: [RatedPlayer, RatedPlayer][] = [];
+  for (const c of checkpoints) for (const p of pool) if (gamesBetween(db, studyId, c.name, p.name) < s.rating.initialGames) first.push([c, p]);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < first.length && !signal?.aborted) {
+        const [c, p] = first[next++]!;
+        await play(c, p, s.rating.initialGames, NaN);
+      }
+    }),
+  );
   const runOf = new Map(checkpoints.map((c) => [c.name, c.runId]));
   while (!signal?.aborted && ratingGames(db, studyId) < budget) {
     const ratings = studyRatings(db, studyId, game);
@@ -110,20 +127,23 @@ export async function rateCheckpoints(
       const r = ratings.get(name);
       return r && Number.isFinite(r.ci95) ? r.ci95 : Infinity;
     };
-    // The least certain checkpoint (ties: the first listed).
-    let target = checkpoints[0]!;
-    for (const c of checkpoints) if (uncertainty(c.name) > uncertainty(target.name)) target = c;
-    const mine = ratings.get(target.name)?.elo ?? 0;
-    let best: RatedPlayer | null = null, bestScore = -1, bestGames = Infinity;
-    for (const o of [...pool, ...checkpoints.filter((c) => runOf.get(c.name) !== target.runId)]) {
-      const elo = ratings.get(o.name)?.elo;
-      if (elo === undefined) continue;
-      const p = 1 / (1 + 10 ** ((elo - mine) / 400));
-      const score = p * (1 - p), games = gamesBetween(db, studyId, target.name, o.name);
-      if (score > bestScore + 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && games < bestGames)) [best, bestScore, bestGames] = [o, score, games];
+    // The least certain checkpoints (ties: the first listed), each with the opponent its games say most against.
+    const targets = [...new Map(checkpoints.map((c) => [c.name, c])).values()].sort((a, b) => uncertainty(b.name) - uncertainty(a.name)).slice(0, parallel);
+    const round: [CheckpointInfo, RatedPlayer, number][] = [];
+    for (const target of targets) {
+      const mine = ratings.get(target.name)?.elo ?? 0;
+      let best: RatedPlayer | null = null, bestScore = -1, bestGames = Infinity;
+      for (const o of [...pool, ...checkpoints.filter((c) => runOf.get(c.name) !== target.runId)]) {
+        const elo = ratings.get(o.name)?.elo;
+        if (elo === undefined || round.some(([t, b]) => (t.name === o.name && b.name === target.name) || b.name === o.name)) continue;
+        const p = 1 / (1 + 10 ** ((elo - mine) / 400));
+        const score = p * (1 - p), games = gamesBetween(db, studyId, target.name, o.name);
+        if (score > bestScore + 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && games < bestGames)) [best, bestScore, bestGames] = [o, score, games];
+      }
+      if (best) round.push([target, best, bestGames]);
     }
-    if (!best) break;
-    await play(target, best, bestGames + s.rating.batch, uncertainty(target.name));
+    if (round.length === 0) break;
+    await Promise.all(round.map(([target, best, games]) => play(target, best, games + s.rating.batch, uncertainty(target.name))));
   }
   return !signal?.aborted;
 }

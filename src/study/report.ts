@@ -389,12 +389,13 @@ function finalOf(curves: CurvePoint[], arm: string): Interval | null {
 
 function catchUp(answer: ArmAnswer, budget: number): string {
   const c = answer.catchUp;
-  if (!c.zeroStartsBehind) return "zero was never behind";
-  if (!c.withinBudget || c.evaluations === null) return "not within the budget";
+  if (c.leader === "level") return "level at the start";
+  const who = c.leader === "arm" ? "zero matches it" : `zero led from the start; ${answer.arm} matches it`;
+  if (c.evaluations === null) return `${c.leader === "arm" ? "zero" : answer.arm} does not catch up within the budget`;
   const e = c.evaluations;
   const share = c.fraction ?? e.value / budget;
-  const high = c.share < 0.975 ? "beyond the budget" : compact(e.high);
-  return `zero matches it at ${compact(e.value)} evaluations [${compact(e.low)}, ${high}] (${percent(share, 0)} of the budget)`;
+  const high = c.highBeyondBudget ? "beyond the budget" : compact(e.high);
+  return `${who} at ${compact(e.value)} evaluations [${compact(e.low)}, ${high}] (${percent(share, 0)} of the budget)`;
 }
 
 function figureSection(figures: RenderedFigure[]): string {

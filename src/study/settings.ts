@@ -65,7 +65,7 @@ export interface StudySettings {
 
 const goPool = (teacher: string): string[] => [...new Set(["random", "rollout:50", "rollout:200", "builtin:200", teacher, "gnugo:1", "gnugo:10"])];
 const priorDefaults: PriorSettings = { source: "gnugo:1", paths: [], games: [800], heldOut: 100, epochs: 4, patience: 2, lr: 0.02, batch: 128, minRank: null };
-const ratingDefaults: RatingSettings = { checkpoints: 5, pool: goPool("gnugo:1"), initialGames: 2, batch: 4, games: 1200, concurrent: 8 };
+const ratingDefaults: RatingSettings = { checkpoints: 5, pool: goPool("gnugo:1"), initialGames: 2, batch: 4, games: 700, concurrent: 8 };
 
 /**
  * The presets. `quick` is the default (a first answer with intervals on a laptop); each has the
@@ -91,7 +91,7 @@ export const PRESETS: Record<string, StudySettings> = {
     game: "go:7",
     arms: ["prior", "zero"],
     seeds: [1, 2],
-    budget: 8_000_000,
+    budget: 2_500_000,
     blocks: 4,
     filters: 32,
     loop: { ...LOOP_DEFAULTS, games: 100 },
@@ -105,13 +105,13 @@ export const PRESETS: Record<string, StudySettings> = {
     game: "go:7",
     arms: ["prior", "zero", "prior-kl"],
     seeds: [1, 2, 3],
-    budget: 40_000_000,
+    budget: 10_000_000,
     blocks: 4,
     filters: 32,
     loop: { ...LOOP_DEFAULTS, games: 200 },
     kl: { weight: 1, halfLife: 10 },
     prior: { ...priorDefaults, games: [3000], heldOut: 200 },
-    rating: { ...ratingDefaults, checkpoints: 8, games: 4000 },
+    rating: { ...ratingDefaults, checkpoints: 8, games: 3000 },
     valuePositions: 200,
   },
   human9: {
@@ -119,7 +119,7 @@ export const PRESETS: Record<string, StudySettings> = {
     game: "go:9",
     arms: ["prior", "zero"],
     seeds: [1, 2, 3],
-    budget: 60_000_000,
+    budget: 15_000_000,
     blocks: 6,
     filters: 48,
     loop: { ...LOOP_DEFAULTS, games: 200 },
@@ -133,7 +133,7 @@ export const PRESETS: Record<string, StudySettings> = {
     game: "connect4",
     arms: ["prior", "zero"],
     seeds: [1, 2, 3],
-    budget: 20_000_000,
+    budget: 10_000_000,
     blocks: 4,
     filters: 32,
     loop: { ...LOOP_DEFAULTS, games: 200 },
@@ -146,6 +146,28 @@ export const PRESETS: Record<string, StudySettings> = {
 
 /** Refuses settings a study cannot run with, naming the option. */
 export function checkStudySettings(s: StudySettings): void {
+  // Settings read back from a file (--replicate) may be anything: their shape first.
+  const shape = (path: string, ok: boolean): void => {
+    if (!ok) throw new InputError(`the study settings have no valid ${path}`);
+  };
+  const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
+  shape("settings", isObject(s));
+  shape("game", typeof s.game === "string");
+  shape("preset", typeof s.preset === "string");
+  shape("arms", Array.isArray(s.arms));
+  shape("seeds", Array.isArray(s.seeds));
+  shape("valuePositions", Number.isInteger(s.valuePositions) && s.valuePositions >= 0);
+  for (const part of ["loop", "kl", "prior", "rating"] as const) shape(part, isObject(s[part]));
+  for (const key of ["games", "sims", "cheapSims", "batch", "lr", "reuse", "windowMin", "resignFrom", "falseResignations", "concurrent"] as const) shape(`loop.${key}`, typeof s.loop[key] === "number");
+  shape("loop.search", s.loop.search === "puct" || s.loop.search === "gumbel");
+  shape("kl.weight", typeof s.kl.weight === "number" && s.kl.weight >= 0);
+  shape("kl.halfLife", typeof s.kl.halfLife === "number" && s.kl.halfLife > 0);
+  shape("prior.source", typeof s.prior.source === "string");
+  shape("prior.paths", Array.isArray(s.prior.paths) && s.prior.paths.every((p) => typeof p === "string"));
+  shape("prior.games", Array.isArray(s.prior.games));
+  for (const key of ["heldOut", "epochs", "patience", "lr", "batch"] as const) shape(`prior.${key}`, typeof s.prior[key] === "number");
+  shape("rating.pool", Array.isArray(s.rating.pool) && s.rating.pool.every((p) => typeof p === "string"));
+  for (const key of ["checkpoints", "initialGames", "batch", "games", "concurrent"] as const) shape(`rating.${key}`, typeof s.rating[key] === "number");
   const whole = (name: string, value: number, min: number): void => {
     if (!Number.isSafeInteger(value) || value < min) throw new InputError(`${name} must be a whole number of at least ${min}, got ${value}`);
   };

@@ -2,6 +2,7 @@
 import type { Db } from "../../db/schema.js";
 import { amount } from "./analysis.js";
 import { studyArms } from "./prior.js";
+import { ratingGames, studySnapshot } from "./rating.js";
 import type { StudySettings } from "./settings.js";
 
 export interface RunStatus {
@@ -50,14 +51,14 @@ export function studyStatus(db: Db): StudyStatus[] {
         const elo = g.last === null ? undefined : (db
           .prepare(
             `SELECT r.elo FROM ratings r JOIN players p ON p.id = r.player_id JOIN runs u ON u.id = p.run_id
-             WHERE u.name = ? AND r.snapshot_id = (SELECT max(id) FROM rating_snapshots) ORDER BY p.generation DESC LIMIT 1`,
+             WHERE u.name = ? AND r.snapshot_id = ? ORDER BY p.generation DESC LIMIT 1`,
           )
           .pluck()
-          .get(`${row.name}/${arm}/s${seed}`) as number | undefined);
+          .get(`${row.name}/${arm}/s${seed}`, studySnapshot(db, row.id)) as number | undefined);
         runs.push({ arm, seed, generations: g.generations, evaluations: g.evaluations, done: g.evaluations >= settings.budget, latestElo: elo ?? null });
       }
     }
-    const ratingGames = db.prepare("SELECT count(*) FROM games WHERE run_id = ? AND source = 'match'").pluck().get(row.id) as number;
+    const rated = ratingGames(db, row.id);
     const measured = db.prepare("SELECT count(*) FROM checkpoint_metrics WHERE run_id = ?").pluck().get(row.id) as number;
     const lines = [`study "${row.name}" (preset ${settings.preset}): ${settings.game}, ${amount(settings.budget)} self-play evaluations per arm and seed`];
     for (const s of steps) lines.push(`  ${s.step.padEnd(18)} ${s.done ? "done" : "unfinished"}, ${(s.cpuSeconds / 60).toFixed(1)} CPU min, ${(s.wallSeconds / 60).toFixed(1)} min`);
@@ -65,8 +66,8 @@ export function studyStatus(db: Db): StudyStatus[] {
       const state = r.done ? "done" : r.generations > 0 ? "in progress" : "not started";
       lines.push(`  ${`${r.arm} s${r.seed}`.padEnd(18)} ${state}: ${r.generations} generations, ${amount(r.evaluations)} evaluations (${Math.min(100, (100 * r.evaluations) / settings.budget).toFixed(0)}%)${r.latestElo === null ? "" : `, latest rated Elo ${Math.round(r.latestElo)}`}`);
     }
-    lines.push(`  rating             ${ratingGames}/${settings.rating.games} games; metrics of ${measured} networks`);
-    out.push({ study: row.name, settings, steps, runs, ratingGames, measured, lines });
+    lines.push(`  rating             ${rated}/${settings.rating.games} games; metrics of ${measured} networks`);
+    out.push({ study: row.name, settings, steps, runs, ratingGames: rated, measured, lines });
   }
   return out;
 }

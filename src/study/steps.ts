@@ -40,22 +40,29 @@ export function cpuSecondsWithChildren(): number {
 
 /**
  * Runs `work` as step `step` of the study unless it is done: its cost is added to the step's row
- * whether it finishes or stops; `finished` says whether it did (then `info` is stored and the step
- * marked done). Returns the stored info of the done step.
+ * as it goes (`charge`, which long work calls now and then, so that even a killed attempt is
+ * mostly charged) and when it ends, whether it finishes or stops; `finished` says whether it did
+ * (then `info` is stored and the step marked done). Returns the stored info of the done step.
  */
-export async function runStep<T>(db: Db, studyId: number, step: string, work: () => Promise<{ finished: boolean; info: T }>): Promise<{ info: T | null; done: boolean }> {
+export async function runStep<T>(db: Db, studyId: number, step: string, work: (charge: () => void) => Promise<{ finished: boolean; info: T }>): Promise<{ info: T | null; done: boolean }> {
   const done = stepInfo<T>(db, studyId, step);
   if (done !== null) return { info: done, done: true };
   db.prepare("INSERT INTO study_steps (run_id, step) VALUES (?, ?) ON CONFLICT DO NOTHING").run(studyId, step);
-  const cpu = cpuSecondsWithChildren(), wall = performance.now();
+  const add = db.prepare("UPDATE study_steps SET cpu_seconds = cpu_seconds + ?, wall_seconds = wall_seconds + ? WHERE run_id = ? AND step = ?");
+  let cpu = cpuSecondsWithChildren(), wall = performance.now(), last = wall;
+  const charge = (force = false): void => {
+    const now = performance.now();
+    if (!force && now - last < 5000) return;
+    const c = cpuSecondsWithChildren();
+    add.run(c - cpu, (now - wall) / 1000, studyId, step);
+    [cpu, wall, last] = [c, now, now];
+  };
   let result: { finished: boolean; info: T } | null = null;
   try {
-    result = await work();
+    result = await work(() => charge());
     return { info: result.finished ? result.info : null, done: result.finished };
   } finally {
-    db.prepare(
-      `UPDATE study_steps SET cpu_seconds = cpu_seconds + ?, wall_seconds = wall_seconds + ?, info = coalesce(?, info),
-         done_at = CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE NULL END WHERE run_id = ? AND step = ?`,
-    ).run(cpuSecondsWithChildren() - cpu, (performance.now() - wall) / 1000, result?.finished ? JSON.stringify(result.info) : null, result?.finished ? 1 : 0, studyId, step);
+    charge(true);
+    if (result?.finished) db.prepare("UPDATE study_steps SET info = ?, done_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ? AND step = ?").run(JSON.stringify(result.info), studyId, step);
   }
 }

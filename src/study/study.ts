@@ -16,8 +16,8 @@ import { parsePlayerSpec, specText } from "../../selfplay/spec.js";
 import { runLoop, type LoopEvent } from "../train/generations.js";
 import { armAnswers, armCurves, conclusion } from "./analysis.js";
 import { heldOutGames, measureCheckpoint, valuePositions } from "./metrics.js";
-import { priorCost, priorData, priorModelOf, priorNetworks, studyArms, type PriorDose, type PriorEvent } from "./prior.js";
-import { pickCheckpoints, rateCheckpoints, studyRatings, usablePool, type CheckpointInfo, type RatingEvent } from "./rating.js";
+import { checkPrior, priorCost, priorData, priorModelOf, priorNetworks, studyArms, type PriorDose, type PriorEvent } from "./prior.js";
+import { pickCheckpoints, rateCheckpoints, ratingGames, studyRatings, studySnapshot, usablePool, type CheckpointInfo, type RatingEvent } from "./rating.js";
 import { checkStudySettings, type StudySettings } from "./settings.js";
 import type { CheckpointResult, Interval, PriorSummary, StudySummary } from "./summary.js";
 
@@ -78,6 +78,7 @@ export async function runStudy(db: Db, o: StudyOptions, onEvent: (e: StudyEvent)
   const s = o.settings;
   checkStudySettings(s);
   const game = parseGameSpec(s.game);
+  if (studyArms(s).some((a) => a !== "zero")) await checkPrior(game, s);
   const studyId = studyRun(db, o.name, s);
   const seed = s.seeds[0]!;
   const arms = studyArms(s);
@@ -135,9 +136,10 @@ export async function runStudy(db: Db, o: StudyOptions, onEvent: (e: StudyEvent)
   const gumbel = s.loop.search === "gumbel";
   const checkpoints: CheckpointInfo[] = [];
   for (const runSeed of s.seeds) for (const arm of arms) checkpoints.push(...pickCheckpoints(runNetworks(db, armRun(o.name, arm, runSeed), arm, runSeed, s.loop.sims, gumbel), s.rating.checkpoints));
-  const ratingStart = performance.now();
+  const ratingStart = performance.now(), gamesBefore = ratingGames(db, studyId);
   if (!(await rateCheckpoints(db, studyId, game, s, checkpoints, pool, seed, o.signal, onEvent))) return null;
-  const ratings = studyRatings(db, studyId, game, true);
+  // A snapshot of the fit when it has new games (a rerun of a finished study saves none).
+  const ratings = studyRatings(db, studyId, game, ratingGames(db, studyId) > gamesBefore || studySnapshot(db, studyId) === null);
   const ratingSeconds = (performance.now() - ratingStart) / 1000;
 
   // Metrics on the held-out prior games.
@@ -176,11 +178,13 @@ function summarize(
     const dose = arm === "prior-kl" ? doses.at(-1) : doseOf.get(arm);
     if (!dose) return { cpuSeconds: 0, wallSeconds: 0 };
     const train = cost.train.get(dose.wanted) ?? { cpu: 0, wall: 0 };
-    return { cpuSeconds: cost.dataCpu + train.cpu, wallSeconds: cost.dataWall + train.wall };
+    // A smaller dose of a sweep is charged its share of the data (the largest dose all of it).
+    const share = dose.games / Math.max(...doses.map((d) => d.games));
+    return { cpuSeconds: share * cost.dataCpu + train.cpu, wallSeconds: share * cost.dataWall + train.wall };
   };
   const fractions = Array.from({ length: 21 }, (_, k) => k / 20);
   const curves = armCurves(checkpoints, s.budget, fractions, chargeOf);
-  const answers = armAnswers(checkpoints, s.budget, [0.1, 0.5, 1], s.seeds[0]!);
+  const answers = armAnswers(checkpoints, s.budget, [0.1, 0.5, 1]);
   const finals = new Map<string, Interval>();
   for (const point of curves) if (point.fraction === 1) finals.set(point.arm, point.elo);
   const reference = pool.map((name) => ({ player: name, ...(ratings.get(name) ?? { elo: NaN, ci95: NaN, games: 0 }) }));
@@ -236,7 +240,7 @@ function summarize(
     curves,
     answers,
     conclusion: words,
-    ratingGames: db.prepare("SELECT count(*) FROM games WHERE run_id = ? AND source = 'match'").pluck().get(studyId) as number,
+    ratingGames: ratingGames(db, studyId),
     phases,
     replicates: o.replicates ? { study: o.replicates.study, createdAt: o.replicates.createdAt, curves: o.replicates.curves } : null,
   };

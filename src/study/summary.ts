@@ -74,13 +74,13 @@ export interface ArmAnswer {
   /** The arm's Elo gap over `zero` at 10%, 50% and 100% of the budget. */
   gaps: Gap[];
   /**
-   * When `zero` first matches this arm: the self-play evaluations at which the mean gap first
-   * reaches 0 (0 when zero starts level or ahead), with a 95% interval from resampling seeds and
-   * ratings; null when it does not within the budget. `share`: the share of resamples in which it
-   * catches up within the budget — below 0.975 the interval's upper end lies beyond the budget.
-   * `zeroStartsBehind`: the arm is ahead at the start (false: zero was never behind).
+   * Who led at the start (`arm`: this arm was ahead of zero; `zero`; `level`), and the self-play
+   * evaluations at which the other side first matches it (the mean gap reaches 0): its interval
+   * runs from where the gap's 95% band first reaches 0 to where the whole band has passed 0 —
+   * `highBeyondBudget` when that is not within the budget (then `high` is the budget). Null: no
+   * crossing within the budget. `fraction`: the crossing as a share of the budget.
    */
-  catchUp: { evaluations: Interval | null; fraction: number | null; withinBudget: boolean; share: number; zeroStartsBehind: boolean };
+  catchUp: { leader: "arm" | "zero" | "level"; evaluations: Interval | null; fraction: number | null; highBeyondBudget: boolean };
   final: Interval;
 }
 

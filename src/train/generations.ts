@@ -469,9 +469,10 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
 
 /**
  * The prior network's policy on the window's samples, computed once per sample while it stays in
- * the window, and the policy targets with the prior mixed in. Cross-entropy on the mixture
- * (π + λ·p₀) / (1 + λ) has the gradient of CE(π) + λ·KL(p₀ ‖ network) divided by 1 + λ: the
- * regulariser, at a step size that does not grow with λ.
+ * the window, and the policy targets with the prior added: the policy loss is a cross-entropy,
+ * linear in its target, so the target π + λ·p₀ makes it CE(π) + λ·CE(p₀) = CE(π) + λ·KL(p₀ ‖
+ * network) + a constant — the regulariser, with the value and L2 terms as they were. (The policy
+ * loss a generation reports then includes λ·CE(p₀).)
  */
 class PriorPolicies {
   private model: OnnxModel | null = null;
@@ -480,7 +481,7 @@ class PriorPolicies {
 
   async mixed(game: Game, window: readonly Batch[], lambda: number): Promise<Batch[]> {
     this.model ??= await OnnxModel.load(this.path, { threads: 1, expect: game });
-    const a = game.actionCount, cells = game.planes * game.height * game.width, share = lambda / (1 + lambda);
+    const a = game.actionCount, cells = game.planes * game.height * game.width;
     const out: Batch[] = [];
     for (const b of window) {
       let p0 = this.policies.get(b);
@@ -494,7 +495,7 @@ class PriorPolicies {
         this.policies.set(b, p0);
       }
       const policy = new Float32Array(b.size * a);
-      for (let k = 0; k < policy.length; k++) policy[k] = (1 - share) * b.policy[k]! + share * p0[k]!;
+      for (let k = 0; k < policy.length; k++) policy[k] = b.policy[k]! + lambda * p0[k]!;
       out.push({ ...b, policy });
     }
     return out;
