@@ -184,6 +184,19 @@ describe("the smoke study", () => {
     expect(counts(reopened)).toEqual(before);
     reopened.close();
     expect(again.stdout.split("\n")[1]).toBe(r.stdout.split("\n")[1]);
+
+    // Replicated in another database from its summary: the same settings, its curves drawn beside the new ones.
+    const copy = join(dir, "replica");
+    const replica = runCli(["study", "--replicate", join(out, "summary.json"), "--db", join(dir, "replica.db"), "--out", copy]);
+    expect(replica.stderr).toContain('replicating study "smoke"');
+    expect(replica.status).toBe(0);
+    const replicated = JSON.parse(readFileSync(join(copy, "summary.json"), "utf8")) as StudySummary;
+    expect(replicated.settings).toEqual(summary.settings);
+    expect(replicated.replicates!.curves).toEqual(summary.curves);
+    // Seeded: the same networks (named by content), the same rating games, the same ratings — though the first was interrupted.
+    const rated = (x: StudySummary) => x.checkpoints.map((c) => [c.player, c.elo.toFixed(6), c.games, c.accuracy!.value]);
+    expect(rated(replicated)).toEqual(rated(summary));
+    expect(readFileSync(join(copy, "elo-evaluations.svg"), "utf8")).toContain("prior (replicated study)");
   }, 300_000);
 
   it("refuses a study of the same name with other settings, and a bad replicate file, in one line", () => {

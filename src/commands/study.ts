@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { InputError } from "../../core/errors.js";
+import { makeFolder } from "../../core/files.js";
 import { openDatabase } from "../../db/schema.js";
 import { GNUGO } from "../../selfplay/spec.js";
 import { onInterrupt } from "../interrupt.js";
@@ -36,9 +37,9 @@ const clock = (seconds: number): string => {
 };
 
 /** A list of whole numbers ("1,2,3"), or K meaning 1..K for seeds. */
-function numbers(text: string, what: string): number[] {
+function numbers(text: string, what: string, example: string): number[] {
   const parts = text.split(",").map((p) => p.trim());
-  if (parts.some((p) => !/^\d+[kKmM]?$/.test(p))) throw new InputError(`${what}: "${text}" is not a list of whole numbers (e.g. 500,2000,8000)`);
+  if (parts.some((p) => !/^\d+[kKmM]?$/.test(p))) throw new InputError(`${what}: "${text}" is not a list of whole numbers (e.g. ${example})`);
   return parts.map((p) => parseAmount(p, what));
 }
 
@@ -62,7 +63,14 @@ function settingsOf(args: StudyArgs): { settings: StudySettings; notes: string[]
     }
     return { settings: summary.settings, notes: [`replicating study "${summary.study}" of ${summary.createdAt} with its settings (preset ${summary.settings.preset})`], replicates: summary };
   }
-  const seeds = args.seeds === undefined ? undefined : /^\d+$/.test(args.seeds.trim()) ? Array.from({ length: Number(args.seeds) }, (_, k) => k + 1) : numbers(args.seeds, "--seeds");
+  let seeds: number[] | undefined;
+  if (args.seeds !== undefined) {
+    if (/^\d+$/.test(args.seeds.trim())) {
+      const count = Number(args.seeds);
+      if (count > 100) throw new InputError(`--seeds: at most 100 seeds, got ${args.seeds}`);
+      seeds = Array.from({ length: count }, (_, k) => k + 1);
+    } else seeds = numbers(args.seeds, "--seeds", "3, or 1,2,5");
+  }
   if (seeds && seeds.length === 0) throw new InputError("--seeds: at least one seed");
   const { settings, notes } = studySettings(
     args.preset,
@@ -71,7 +79,7 @@ function settingsOf(args: StudyArgs): { settings: StudySettings; notes: string[]
       seeds,
       budget: args.budget === undefined ? undefined : parseAmount(args.budget, "--budget"),
       prior: args.prior,
-      priorGames: args.priorGames === undefined ? undefined : numbers(args.priorGames, "--prior-games"),
+      priorGames: args.priorGames === undefined ? undefined : numbers(args.priorGames, "--prior-games", "500,2000,8000"),
       arms: args.arms === undefined ? undefined : (args.arms.split(",").map((a) => a.trim()) as ArmKind[]),
     },
     existsSync(GNUGO),
@@ -90,7 +98,11 @@ class StudyView {
   /** The self-play phase shown: its run and generation, when it began and the games stored then. */
   private selfplay = { key: "", at: 0, games: 0 };
 
-  constructor(private readonly settings: StudySettings) {}
+  constructor(
+    private readonly settings: StudySettings,
+    /** Said once the study's checks pass: the notes on its settings, then what it is. */
+    private readonly opening: string[],
+  ) {}
 
   private show(text: string, permanent: boolean): void {
     if (this.tty) {
@@ -105,7 +117,7 @@ class StudyView {
     const elapsed = clock((performance.now() - this.start) / 1000);
     switch (e.phase) {
       case "start":
-        this.show(e.note, true);
+        for (const line of [...this.opening, ...(e.note ? [e.note] : [])]) this.show(line, true);
         return;
       case "prior-data": {
         // On a pipe: a line per tenth of the games.
@@ -161,29 +173,30 @@ const short = (name: string): string => name.replace(/^mcts:(.*)@([0-9a-f]{6})[0
 export const studyCommand = {
   builder: (y: Argv) =>
     y
-      .option("preset", { type: "string", default: "quick", choices: Object.keys(PRESETS), describe: "the study's settings (README: what each takes and how long)" })
-      .option("game", { type: "string", describe: "game spec (default: the preset's, e.g. go:7)" })
-      .option("seeds", { type: "string", describe: "seeds per arm: K (seeds 1..K) or a list 1,2,5" })
-      .option("budget", { type: "string", describe: "self-play network evaluations per arm and seed (e.g. 8M)" })
-      .option("prior", { type: "string", describe: "the prior's games: gnugo[:LEVEL] | builtin[:N] | solver[:ERROR] | human:PATH[,PATH] (default: GNU Go where installed, else the built-in teacher)" })
-      .option("prior-games", { type: "string", describe: "prior games to train on; a list (500,2000,8000) sweeps the dose" })
-      .option("arms", { type: "string", describe: "arms: prior,zero[,prior-kl]" })
-      .option("db", { type: "string", default: "fossil.db", describe: "the study's database (games, samples, ratings)" })
-      .option("out", { type: "string", default: "fossil-report", describe: "report folder (index.html, figures, summary.json)" })
-      .option("name", { type: "string", describe: "the study's name in the database (default: the preset's)" })
-      .option("models", { type: "string", describe: "folder of the networks (default: <db>-models beside the database)" })
+      .option("preset", { type: "string", default: "quick", requiresArg: true, describe: `the study's settings: ${Object.keys(PRESETS).join(", ")} (README: what each takes and how long)` })
+      .option("game", { type: "string", requiresArg: true, describe: "game spec (default: the preset's, e.g. go:7)" })
+      .option("seeds", { type: "string", requiresArg: true, describe: "seeds per arm: K (seeds 1..K) or a list 1,2,5" })
+      .option("budget", { type: "string", requiresArg: true, describe: "self-play network evaluations per arm and seed (e.g. 8M)" })
+      .option("prior", { type: "string", requiresArg: true, describe: "the prior's games: gnugo[:LEVEL] | builtin[:N] | solver[:ERROR] | human:PATH[,PATH] (default: GNU Go where installed, else the built-in teacher)" })
+      .option("prior-games", { type: "string", requiresArg: true, describe: "prior games to train on; a list (500,2000,8000) sweeps the dose" })
+      .option("arms", { type: "string", requiresArg: true, describe: "arms: prior,zero[,prior-kl]" })
+      .option("db", { type: "string", requiresArg: true, default: "fossil.db", describe: "the study's database (games, samples, ratings)" })
+      .option("out", { type: "string", requiresArg: true, default: "fossil-report", describe: "report folder (index.html, figures, summary.json)" })
+      .option("name", { type: "string", requiresArg: true, describe: "the study's name in the database (default: the preset's)" })
+      .option("models", { type: "string", requiresArg: true, describe: "folder of the networks (default: <db>-models beside the database)" })
       .option("workers", { type: "number", describe: "self-play worker threads (default: cores)", coerce: wholeNumber("workers", 1, 64) })
-      .option("replicate", { type: "string", describe: "summary.json of a published study: rerun its settings and draw its curves beside the new ones" }),
+      .option("replicate", { type: "string", requiresArg: true, describe: "summary.json of a published study: rerun its settings and draw its curves beside the new ones" }),
   handler: async (args: ArgumentsCamelCase<StudyArgs>) => {
     const { settings, notes, replicates } = settingsOf(args);
     const name = args.name ?? replicates?.study ?? settings.preset;
     if (resolve(args.out) === resolve(args.db)) throw new InputError(`--out ${args.out} is the database`);
-    for (const note of notes) process.stderr.write(`${note}\n`);
+    // The report's folder is made now: a path that cannot be one is refused before hours of work.
+    makeFolder(args.out);
     const db = openDatabase(args.db);
-    const view = new StudyView(settings);
+    const banner = `study "${name}": ${settings.game}, arms ${settings.arms.join(", ")}, seeds ${settings.seeds.join(", ")}, ${amount(settings.budget)} self-play evaluations each; database ${args.db}`;
+    const view = new StudyView(settings, [...notes, banner]);
     const interrupt = onInterrupt(() => `everything finished is kept in ${args.db}; run the same command again to continue study "${name}" (fossil status --db ${args.db} shows where it stands)`);
     try {
-      process.stderr.write(`study "${name}": ${settings.game}, arms ${settings.arms.join(", ")}, seeds ${settings.seeds.join(", ")}, ${amount(settings.budget)} self-play evaluations each; database ${args.db}\n`);
       const summary = await runStudy(db, { name, settings, models: args.models ?? defaultModels(args.db), workers: args.workers, signal: interrupt.signal, replicates }, (e) => view.event(e));
       interrupt.finish();
       if (!summary) return;
@@ -198,7 +211,7 @@ export const studyCommand = {
 };
 
 export const statusCommand = {
-  builder: (y: Argv) => y.option("db", { type: "string", default: "fossil.db", describe: "a study's database" }).option("json", { type: "boolean", default: false, describe: "print JSON" }),
+  builder: (y: Argv) => y.option("db", { type: "string", requiresArg: true, default: "fossil.db", describe: "a study's database" }).option("json", { type: "boolean", default: false, describe: "print JSON" }),
   handler: (args: ArgumentsCamelCase<{ db: string; json: boolean }>) => {
     if (!existsSync(args.db)) throw new InputError("no such database", { file: args.db });
     const db = openDatabase(args.db, { readonly: true });

@@ -88,7 +88,7 @@ const interval = (value: number, half: number): Interval => ({ value, low: value
  * spread between seeds or, when larger, the mean of the seeds' own (interval half-width / 1.96)²;
  * Student's t with n − 1 degrees of freedom (the normal's 1.96 for one seed).
  */
-function meanInterval(seeds: readonly SeedCurve[], evaluations: number, pick: (c: CheckpointResult) => Interval | null): Interval | null {
+function meanInterval(seeds: readonly SeedCurve[], evaluations: number, pick: (c: CheckpointResult) => Interval | null, bounds: [number, number]): Interval | null {
   const values: number[] = [], variances: number[] = [];
   for (const s of seeds) {
     const known = s.points.filter((p) => pick(p) !== null);
@@ -100,7 +100,9 @@ function meanInterval(seeds: readonly SeedCurve[], evaluations: number, pick: (c
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const spread = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : 0;
   const perSeed = Math.max(spread, variances.reduce((a, b) => a + b, 0) / n);
-  return interval(mean, (n > 1 ? t975(n - 1) : 1.959964) * Math.sqrt(perSeed / n));
+  const i = interval(mean, (n > 1 ? t975(n - 1) : 1.959964) * Math.sqrt(perSeed / n));
+  // Within what the metric can be (a share in [0, 1], a squared error at least 0).
+  return { value: i.value, low: Math.max(bounds[0], i.low), high: Math.min(bounds[1], i.high) };
 }
 
 export interface PriorCharge {
@@ -131,9 +133,9 @@ export function armCurves(checkpoints: readonly CheckpointResult[], budget: numb
         wallHoursCharged: wallHours + cost.wallSeconds / 3600,
         elo: interval(p.mean, (pooled.df > 0 ? t : 1.959964) * Math.sqrt(p.varianceOfMean)),
         seeds: p.n,
-        accuracy: meanInterval(seeds, evaluations, (c) => c.accuracy),
-        outcomeMse: meanInterval(seeds, evaluations, (c) => c.outcomeMse),
-        valueLosing: meanInterval(seeds, evaluations, (c) => c.valueLosing),
+        accuracy: meanInterval(seeds, evaluations, (c) => c.accuracy, [0, 1]),
+        outcomeMse: meanInterval(seeds, evaluations, (c) => c.outcomeMse, [0, 4]),
+        valueLosing: meanInterval(seeds, evaluations, (c) => c.valueLosing, [0, 1]),
       });
     }
   }
@@ -186,7 +188,7 @@ export function armAnswers(checkpoints: readonly CheckpointResult[], budget: num
 }
 
 const elo = (x: number): string => `${x >= 0 ? "+" : "−"}${Math.abs(Math.round(x))}`;
-const range = (i: Interval): string => `[${elo(i.low)}, ${elo(i.high)}]`;
+export const range = (i: Interval): string => `[${elo(i.low)}, ${elo(i.high)}]`;
 export const amount = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : `${Math.round(n)}`);
 
 /** The answer in words, from the numbers: it says whichever way they point. */

@@ -5,15 +5,16 @@
  * the answer first, then the figures, the prior, the reference players, every checkpoint and the
  * settings.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { makeFolder } from "../../core/files.js";
 import type { ArmAnswer, CheckpointResult, CurvePoint, Interval, StudySummary } from "./summary.js";
 
 /** Writes the report into `outDir` (created if need be); `files`: the paths written. */
 export async function writeReport(summary: StudySummary, outDir: string): Promise<{ files: string[] }> {
-  mkdirSync(outDir, { recursive: true });
+  makeFolder(outDir);
   const files: string[] = [];
   const write = (name: string, text: string): void => {
     const path = join(outDir, name);

@@ -7,7 +7,7 @@ import { InputError } from "../../core/errors.js";
 import type { Game } from "../../games/game.js";
 import { parseGameSpec } from "../../games/index.js";
 import { parsePlayerSpec, specText } from "../../selfplay/spec.js";
-import { LOOP_DEFAULTS, type LoopSettings } from "../train/generations.js";
+import { checkSettings, LOOP_DEFAULTS, type LoopSettings } from "../train/generations.js";
 
 /** `zero` (fresh weights), `prior` (the supervised network), `prior-kl` (prior kept as a decaying KL term); a dose sweep names its prior arms `prior@N`. */
 export type ArmKind = "zero" | "prior" | "prior-kl";
@@ -63,20 +63,31 @@ export interface StudySettings {
   valuePositions: number;
 }
 
-const goPool = (teacher: string): string[] => [...new Set(["random", "rollout:50", "rollout:200", "builtin:200", teacher, "gnugo:1", "gnugo:10"])];
 const priorDefaults: PriorSettings = { source: "gnugo:1", paths: [], games: [800], heldOut: 100, epochs: 4, patience: 2, lr: 0.02, batch: 128, minRank: null };
-const ratingDefaults: RatingSettings = { checkpoints: 5, pool: goPool("gnugo:1"), initialGames: 2, batch: 4, games: 700, concurrent: 8 };
+const ratingDefaults: RatingSettings = { checkpoints: 5, pool: referencePool(parseGameSpec("go:7"), "gnugo:1"), initialGames: 2, batch: 4, games: 700, concurrent: 8 };
 
-/**
- * The presets. `quick` is the default (a first answer with intervals on a laptop); each has the
- * time it took on a 2-core machine in the README. `smoke` is the tests' end-to-end twin.
- */
+/** The default: a first answer with intervals on a laptop (its time on a 2-core machine is in the README). */
+const quick: StudySettings = {
+  preset: "quick",
+  game: "go:7",
+  arms: ["prior", "zero"],
+  seeds: [1, 2],
+  budget: 2_500_000,
+  blocks: 4,
+  filters: 32,
+  loop: { ...LOOP_DEFAULTS, games: 100 },
+  kl: { weight: 1, halfLife: 5 },
+  prior: priorDefaults,
+  rating: ratingDefaults,
+  valuePositions: 200,
+};
+
+/** The presets, each a change of `quick`; `smoke` is the tests' end-to-end twin. */
 export const PRESETS: Record<string, StudySettings> = {
   smoke: {
+    ...quick,
     preset: "smoke",
     game: "go:6",
-    arms: ["prior", "zero"],
-    seeds: [1, 2],
     budget: 50_000,
     blocks: 1,
     filters: 8,
@@ -86,61 +97,40 @@ export const PRESETS: Record<string, StudySettings> = {
     rating: { checkpoints: 2, pool: ["random", "rollout:20"], initialGames: 2, batch: 2, games: 60, concurrent: 8 },
     valuePositions: 20,
   },
-  quick: {
-    preset: "quick",
-    game: "go:7",
-    arms: ["prior", "zero"],
-    seeds: [1, 2],
-    budget: 2_500_000,
-    blocks: 4,
-    filters: 32,
-    loop: { ...LOOP_DEFAULTS, games: 100 },
-    kl: { weight: 1, halfLife: 5 },
-    prior: priorDefaults,
-    rating: ratingDefaults,
-    valuePositions: 200,
-  },
+  quick,
   standard: {
+    ...quick,
     preset: "standard",
-    game: "go:7",
     arms: ["prior", "zero", "prior-kl"],
     seeds: [1, 2, 3],
     budget: 10_000_000,
-    blocks: 4,
-    filters: 32,
     loop: { ...LOOP_DEFAULTS, games: 200 },
     kl: { weight: 1, halfLife: 10 },
     prior: { ...priorDefaults, games: [3000], heldOut: 200 },
     rating: { ...ratingDefaults, checkpoints: 8, games: 3000 },
-    valuePositions: 200,
   },
   human9: {
+    ...quick,
     preset: "human9",
     game: "go:9",
-    arms: ["prior", "zero"],
     seeds: [1, 2, 3],
-    budget: 15_000_000,
-    blocks: 6,
-    filters: 48,
+    budget: 6_000_000,
     loop: { ...LOOP_DEFAULTS, games: 200 },
     kl: { weight: 1, halfLife: 10 },
-    prior: { ...priorDefaults, source: "human", paths: ["../shared/data/go9-ogs-human"], games: [13_000], heldOut: 500, epochs: 6, patience: 2 },
-    rating: { ...ratingDefaults, checkpoints: 8, pool: goPool("gnugo:1"), games: 4000 },
+    prior: { ...priorDefaults, source: "human", paths: ["../shared/data/go9-ogs-human"], games: [13_000], heldOut: 500, epochs: 3 },
+    rating: { ...ratingDefaults, checkpoints: 8, pool: referencePool(parseGameSpec("go:9"), null), games: 3000 },
     valuePositions: 0,
   },
   connect4: {
+    ...quick,
     preset: "connect4",
     game: "connect4",
-    arms: ["prior", "zero"],
     seeds: [1, 2, 3],
     budget: 10_000_000,
-    blocks: 4,
-    filters: 32,
     loop: { ...LOOP_DEFAULTS, games: 200 },
     kl: { weight: 1, halfLife: 10 },
     prior: { ...priorDefaults, source: "solver:0.1", games: [3000] },
-    rating: { ...ratingDefaults, pool: ["random", "rollout:200", "solver:0.5", "solver:0.25", "solver:0.1"], games: 2500 },
-    valuePositions: 200,
+    rating: { ...ratingDefaults, pool: referencePool(parseGameSpec("connect4"), "solver:0.1"), games: 2500 },
   },
 };
 
@@ -171,6 +161,14 @@ export function checkStudySettings(s: StudySettings): void {
   const whole = (name: string, value: number, min: number): void => {
     if (!Number.isSafeInteger(value) || value < min) throw new InputError(`${name} must be a whole number of at least ${min}, got ${value}`);
   };
+  checkSettings(s.loop, 1);
+  if (s.loop.cheapSims > s.loop.sims) throw new InputError(`loop.cheapSims (${s.loop.cheapSims}) cannot be more than loop.sims (${s.loop.sims})`);
+  whole("prior batch", s.prior.batch, 1);
+  whole("prior patience", s.prior.patience, 1);
+  if (!(Number.isFinite(s.prior.lr) && s.prior.lr > 0)) throw new InputError(`the prior's learning rate must be above 0, got ${s.prior.lr}`);
+  if (s.prior.minRank !== null && typeof s.prior.minRank !== "string") throw new InputError(`the prior's minimum rank must be like "5k", got ${JSON.stringify(s.prior.minRank)}`);
+  whole("rating concurrent games", s.rating.concurrent, 1);
+  if (s.seeds.length > 100) throw new InputError(`--seeds: at most 100 seeds, got ${s.seeds.length}`);
   if (s.arms.length === 0) throw new InputError("--arms: at least one arm");
   for (const arm of s.arms) if (!["zero", "prior", "prior-kl"].includes(arm)) throw new InputError(`--arms: unknown arm "${arm}" (zero, prior, prior-kl)`);
   if (new Set(s.arms).size !== s.arms.length) throw new InputError(`--arms: an arm is named twice (${s.arms.join(",")})`);
@@ -258,9 +256,11 @@ export function studySettings(preset: string, o: StudyOverrides, gnugo: boolean)
     s.prior.source = teacher;
     s.prior.paths = [];
   }
-  if (s.prior.source !== "human") notes.push(`the prior: ${s.prior.games.join(", ")} games of ${s.prior.source} against itself`);
-  if (!sameFamily) s.rating.pool = referencePool(game, s.prior.source === "human" ? null : s.prior.source);
-  else if (s.prior.source !== "human" && !s.rating.pool.includes(s.prior.source)) s.rating.pool.push(s.prior.source);
+  const priorArm = s.arms.some((a) => a !== "zero");
+  if (s.prior.source !== "human" && priorArm) notes.push(`the prior: ${s.prior.games.join(", ")} games of ${s.prior.source} against itself`);
+  const teacher = s.prior.source !== "human" && priorArm ? s.prior.source : null;
+  if (!sameFamily) s.rating.pool = referencePool(game, teacher);
+  else if (teacher && !s.rating.pool.includes(teacher)) s.rating.pool.push(teacher);
   checkStudySettings(s);
   return { settings: s, notes };
 }

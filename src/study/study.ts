@@ -8,16 +8,18 @@
  */
 import { availableParallelism, platform } from "node:os";
 import { InputError } from "../../core/errors.js";
+import { makeFolder } from "../../core/files.js";
+import { createPlayer } from "../../selfplay/players.js";
 import { ensureRun } from "../../db/store.js";
 import type { Db } from "../../db/schema.js";
 import { parseGameSpec } from "../../games/index.js";
 import type { Game } from "../../games/game.js";
 import { parsePlayerSpec, specText } from "../../selfplay/spec.js";
 import { runLoop, type LoopEvent } from "../train/generations.js";
-import { armAnswers, armCurves, conclusion } from "./analysis.js";
+import { armAnswers, armCurves, conclusion, range } from "./analysis.js";
 import { heldOutGames, measureCheckpoint, valuePositions } from "./metrics.js";
 import { checkPrior, priorCost, priorData, priorModelOf, priorNetworks, studyArms, type PriorDose, type PriorEvent } from "./prior.js";
-import { pickCheckpoints, rateCheckpoints, ratingGames, studyRatings, studySnapshot, usablePool, type CheckpointInfo, type RatingEvent } from "./rating.js";
+import { pickCheckpoints, rateCheckpoints, ratingGames, studyRatings, studySnapshot, usablePool, type CheckpointInfo, type RatedPlayer, type RatingEvent } from "./rating.js";
 import { checkStudySettings, type StudySettings } from "./settings.js";
 import type { CheckpointResult, Interval, PriorSummary, StudySummary } from "./summary.js";
 
@@ -34,7 +36,8 @@ export interface StudyOptions {
 }
 
 export type StudyEvent =
-  | { phase: "start"; note: string }
+  /** The checks passed and the study is stored: what to tell the user first. */
+  | { phase: "start"; note: string | null }
   | (PriorEvent & { note?: string })
   | { phase: "loop"; arm: string; seed: number; event: LoopEvent; evaluations: number; budget: number; runs: number; run: number }
   | RatingEvent
@@ -45,18 +48,46 @@ export function armRun(study: string, arm: string, seed: number): string {
   return `${study}/${arm}/s${seed}`;
 }
 
-/** Finds or starts the study's run; refuses a study of that name with other settings. */
+/**
+ * Finds or starts the study's run. A study of that name with other settings is refused once
+ * anything of it is done; before that (a first attempt refused by a later check, such as a folder
+ * of human games holding none) the new settings replace the old.
+ */
 export function studyRun(db: Db, name: string, settings: StudySettings): number {
   const config = { command: "study", ...settings } as Record<string, unknown>;
   const row = db.prepare("SELECT id, config FROM runs WHERE name = ?").get(name) as { id: number; config: string } | undefined;
   if (!row) return ensureRun(db, name, config, settings.seeds[0] ?? null, "fossil 0.1");
   const old = JSON.parse(row.config) as Record<string, unknown>;
   const differs = [...new Set([...Object.keys(config), ...Object.keys(old)])].filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
-  if (differs.length > 0) {
-    const what = old.command === "study" ? `study "${name}" was started with other settings (${differs.join(", ")} differ)` : `"${name}" is a ${String(old.command ?? "other")} run, not a study`;
-    throw new InputError(`${what}: give another --name for a new study, or the options it started with`, { file: db.name });
+  if (differs.length === 0) return row.id;
+  const started =
+    old.command !== "study" ||
+    db.prepare("SELECT 1 FROM study_steps WHERE run_id = ? AND done_at IS NOT NULL").get(row.id) !== undefined ||
+    db.prepare("SELECT 1 FROM runs WHERE substr(name, 1, ?) = ?").get(name.length + 1, `${name}/`) !== undefined ||
+    ratingGames(db, row.id) > 0;
+  if (!started) {
+    db.prepare("UPDATE runs SET config = ? WHERE id = ?").run(JSON.stringify(config), row.id);
+    return row.id;
   }
-  return row.id;
+  const what = old.command === "study" ? `study "${name}" was started with other settings (${differs.join(", ")} differ)` : `"${name}" is a ${String(old.command ?? "other")} run, not a study`;
+  throw new InputError(`${what}: give another --name for a new study, or the options it started with`, { file: db.name });
+}
+
+/**
+ * Refuses what would fail later — a prior that cannot be had, a reference player that cannot play
+ * the game, a models folder that cannot be one — before the study stores anything.
+ */
+async function checkStudy(game: Game, s: StudySettings, pool: readonly RatedPlayer[], models: string): Promise<void> {
+  if (studyArms(s).some((a) => a !== "zero")) await checkPrior(game, s);
+  for (const p of pool) {
+    try {
+      await (await createPlayer(p.spec, game)).close();
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`reference player ${p.spec}: ${e.message}`);
+      throw e;
+    }
+  }
+  makeFolder(models);
 }
 
 /** Every trained network of a loop run, with the compute spent to make it. */
@@ -78,12 +109,12 @@ export async function runStudy(db: Db, o: StudyOptions, onEvent: (e: StudyEvent)
   const s = o.settings;
   checkStudySettings(s);
   const game = parseGameSpec(s.game);
-  if (studyArms(s).some((a) => a !== "zero")) await checkPrior(game, s);
+  const { pool, missing } = usablePool(s.rating.pool);
+  await checkStudy(game, s, pool, o.models);
   const studyId = studyRun(db, o.name, s);
   const seed = s.seeds[0]!;
   const arms = studyArms(s);
-  const { pool, missing } = usablePool(s.rating.pool);
-  if (missing.length > 0) onEvent({ phase: "start", note: `reference players left out (GNU Go is not installed at /usr/games/gnugo): ${missing.join(", ")}` });
+  onEvent({ phase: "start", note: missing.length > 0 ? `reference players left out (GNU Go is not installed at /usr/games/gnugo): ${missing.join(", ")}` : null });
 
   // The prior.
   let doses: PriorDose[] = [];
@@ -104,7 +135,11 @@ export async function runStudy(db: Db, o: StudyOptions, onEvent: (e: StudyEvent)
     for (const arm of arms) {
       index++;
       const run = armRun(o.name, arm, runSeed);
-      let spent = 0;
+      // Evaluations of the generations done before this call (the live view's share of the budget).
+      let spent = db
+        .prepare("SELECT coalesce(sum(g.evaluations), 0) FROM generations g JOIN runs r ON r.id = g.run_id WHERE r.name = ? AND g.trained_at IS NOT NULL")
+        .pluck()
+        .get(run) as number;
       const summary = await runLoop(
         db,
         {
@@ -197,7 +232,7 @@ function summarize(
           description:
             s.prior.source === "human"
               ? `human games imported from ${s.prior.paths.join(", ")}${s.prior.minRank ? ` (players ${s.prior.minRank} or stronger)` : ""}`
-              : `games of ${teacher} against itself, played here with up to ${game.openingMoves} random opening moves`,
+              : `games of ${teacher} against itself, played here with up to ${game.openingMoves} random opening move${game.openingMoves === 1 ? "" : "s"}`,
           doses: doses.map((d) => {
             const c = cost.train.get(d.wanted) ?? { cpu: 0, wall: 0 };
             return { arm: d.arm, games: d.games, positions: d.positions, epochs: d.epochs, trainCpuSeconds: c.cpu, trainWallSeconds: c.wall, model: d.model };
@@ -215,7 +250,7 @@ function summarize(
     words.push(
       `The prior (${prior.description}; ${doses.map((d) => `${d.games} games`).join(", ")}) cost ${(priorCpu / 60).toFixed(1)} CPU minutes to make and train` +
         (loopCpu ? `, ${((100 * priorCpu) / (loopCpu * 3600)).toFixed(0)}% of an arm's self-play and training` : "") +
-        (g0 ? `; the network trained on it (generation 0) rates ${Math.round(g0.elo.value)} [${Math.round(g0.elo.low)}, ${Math.round(g0.elo.high)}]` : "") +
+        (g0 ? `; the network trained on it (generation 0) rates ${Math.round(g0.elo.value)} ${range(g0.elo).replace(/[+]/g, "")}` : "") +
         (prior.teacherElo ? `, its teacher ${prior.teacherElo.player} ${Math.round(prior.teacherElo.elo)} ± ${Math.round(prior.teacherElo.ci95)}` : "") +
         ".",
     );

@@ -191,7 +191,8 @@ function selfPlayParams(game: Game, s: LoopSettings): SelfPlayParams {
   return { ...defaults, search, fullSimulations: s.sims, cheapSimulations: s.cheapSims, concurrentGames: s.concurrent, resignThreshold: 0 };
 }
 
-function checkSettings(s: LoopSettings, generations: number): void {
+/** Refuses loop settings it cannot run with, naming the option. */
+export function checkSettings(s: LoopSettings, generations: number): void {
   const whole = (name: string, value: number, min: number): void => {
     if (!Number.isSafeInteger(value) || value < min) throw new InputError(`--${name} must be a whole number of at least ${min}, got ${value}`);
   };
