@@ -158,9 +158,13 @@ class StudyView {
         }
         return;
       }
-      case "rating":
-        this.show(`[rating] ${e.games}/${e.of} games, last ${short(e.player)} vs ${short(e.opponent)}${Number.isFinite(e.widest) ? `, widest ±${Math.round(e.widest)} Elo` : ""}, ${elapsed}`, !this.tty && e.games % 100 < 4);
+      case "rating": {
+        // On a pipe: a line per hundred games.
+        const key = `rating:${Math.floor(e.games / 100)}`;
+        this.show(`[rating] ${e.games}/${e.of} games, last ${short(e.player)} vs ${short(e.opponent)}${Number.isFinite(e.widest) ? `, widest ±${Math.round(e.widest)} Elo` : ""}, ${elapsed}`, !this.tty && key !== this.lastKey);
+        this.lastKey = key;
         return;
+      }
       case "metrics":
         this.show(`[metrics] ${e.done}/${e.of} networks on the held-out prior games, ${elapsed}`, e.done + 1 >= e.of);
         return;

@@ -112,7 +112,7 @@ export async function priorData(db: Db, studyId: number, game: Game, s: StudySet
       asked += wanted - stored + Math.ceil((wanted - stored) / 10);
       await generateTeacherGames(
         db,
-        { game, teacher: s.prior.source, games: asked, first, openingMoves: game.openingMoves, workers: lanes, seed, minMoves: 4, signal },
+        { game, teacher: s.prior.source, games: asked, first, openingMoves: s.prior.openings, workers: lanes, seed, minMoves: 4, signal },
         (p) => {
           progress.run(JSON.stringify({ asked: Math.max(first, first + p.done - lanes) }), studyId);
           charge();

@@ -250,12 +250,32 @@ const METRICS = [
 
 const BANDS = "bands are 95% intervals over the seeds";
 
+/**
+ * The reference players' rules; players rated within 50 Elo of each other share one label ("gnugo:1,
+ * gnugo:10"), which would otherwise be drawn over each other.
+ */
+function referenceRules(summary: StudySummary): { label: string; y: number }[] {
+  const sorted = summary.reference.filter((r) => Number.isFinite(r.elo)).sort((a, b) => a.elo - b.elo);
+  const rules: { label: string; y: number }[] = [];
+  let head: { label: string; y: number } | null = null;
+  for (const r of sorted) {
+    if (head && r.elo - head.y < 50) {
+      head.label += `, ${r.player}`;
+      rules.push({ label: "", y: r.elo });
+    } else {
+      head = { label: r.player, y: r.elo };
+      rules.push(head);
+    }
+  }
+  return rules;
+}
+
 function buildFigures(summary: StudySummary): Figure[] {
   const arms = armOrder(summary);
   const colours = new Map(arms.map((arm, k) => [arm, PALETTE[k % PALETTE.length]!]));
   const seeds = `${summary.settings.seeds.length} seed${summary.settings.seeds.length === 1 ? "" : "s"}`;
   const eloAxis = { title: `Elo (${summary.anchor.player} = ${summary.anchor.elo})`, zero: false };
-  const rules = summary.reference.map((r) => ({ label: r.player, y: r.elo }));
+  const rules = referenceRules(summary);
   const figures: Figure[] = [];
 
   for (const axis of ELO_AXES) {

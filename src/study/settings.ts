@@ -21,6 +21,12 @@ export interface PriorSettings {
   games: number[];
   /** Prior games held out of training, for move prediction and outcome error of every checkpoint. */
   heldOut: number;
+  /**
+   * Teacher games: up to this many random opening moves each (marked random: no policy target).
+   * A deterministic teacher (GNU Go) repeats itself from one opening: with up to 2 of them on 7x7,
+   * 900 games asked for gave 745 distinct ones.
+   */
+  openings: number;
   /** Supervised training: epochs (at most), patience, learning rate, mini-batch. */
   epochs: number;
   patience: number;
@@ -63,7 +69,7 @@ export interface StudySettings {
   valuePositions: number;
 }
 
-const priorDefaults: PriorSettings = { source: "gnugo:1", paths: [], games: [800], heldOut: 100, epochs: 4, patience: 2, lr: 0.02, batch: 128, minRank: null };
+const priorDefaults: PriorSettings = { source: "gnugo:1", paths: [], games: [1200], heldOut: 100, openings: 4, epochs: 4, patience: 2, lr: 0.02, batch: 128, minRank: null };
 const ratingDefaults: RatingSettings = { checkpoints: 5, pool: referencePool(parseGameSpec("go:7"), "gnugo:1"), initialGames: 2, batch: 4, games: 700, concurrent: 8 };
 
 /** The default: a first answer with intervals on a laptop (its time on a 2-core machine is in the README). */
@@ -155,7 +161,7 @@ export function checkStudySettings(s: StudySettings): void {
   shape("prior.source", typeof s.prior.source === "string");
   shape("prior.paths", Array.isArray(s.prior.paths) && s.prior.paths.every((p) => typeof p === "string"));
   shape("prior.games", Array.isArray(s.prior.games));
-  for (const key of ["heldOut", "epochs", "patience", "lr", "batch"] as const) shape(`prior.${key}`, typeof s.prior[key] === "number");
+  for (const key of ["heldOut", "openings", "epochs", "patience", "lr", "batch"] as const) shape(`prior.${key}`, typeof s.prior[key] === "number");
   shape("rating.pool", Array.isArray(s.rating.pool) && s.rating.pool.every((p) => typeof p === "string"));
   for (const key of ["checkpoints", "initialGames", "batch", "games", "concurrent"] as const) shape(`rating.${key}`, typeof s.rating[key] === "number");
   const whole = (name: string, value: number, min: number): void => {
@@ -164,6 +170,7 @@ export function checkStudySettings(s: StudySettings): void {
   checkSettings(s.loop, 1);
   if (s.loop.cheapSims > s.loop.sims) throw new InputError(`loop.cheapSims (${s.loop.cheapSims}) cannot be more than loop.sims (${s.loop.sims})`);
   whole("prior batch", s.prior.batch, 1);
+  whole("prior opening moves", s.prior.openings, 0);
   whole("prior patience", s.prior.patience, 1);
   if (!(Number.isFinite(s.prior.lr) && s.prior.lr > 0)) throw new InputError(`the prior's learning rate must be above 0, got ${s.prior.lr}`);
   if (s.prior.minRank !== null && typeof s.prior.minRank !== "string") throw new InputError(`the prior's minimum rank must be like "5k", got ${JSON.stringify(s.prior.minRank)}`);

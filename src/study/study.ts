@@ -232,7 +232,7 @@ function summarize(
           description:
             s.prior.source === "human"
               ? `human games imported from ${s.prior.paths.join(", ")}${s.prior.minRank ? ` (players ${s.prior.minRank} or stronger)` : ""}`
-              : `games of ${teacher} against itself, played here with up to ${game.openingMoves} random opening move${game.openingMoves === 1 ? "" : "s"}`,
+              : `games of ${teacher} against itself, played here with up to ${s.prior.openings} random opening move${s.prior.openings === 1 ? "" : "s"}`,
           doses: doses.map((d) => {
             const c = cost.train.get(d.wanted) ?? { cpu: 0, wall: 0 };
             return { arm: d.arm, games: d.games, positions: d.positions, epochs: d.epochs, trainCpuSeconds: c.cpu, trainWallSeconds: c.wall, model: d.model };
