@@ -71,11 +71,15 @@ export function storedIndices(db: Db, runId: number, prefix: string): Set<number
  * The run named `name`, refused when it was started with another `config` (naming the settings
  * that differ); undefined when there is no such run yet.
  */
+/** The settings (top-level keys) in which a stored run's config and a new one differ. */
+export function differingSettings(old: Record<string, unknown>, config: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(config), ...Object.keys(old)])].filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+}
+
 export function findRun(db: Db, name: string, config: Record<string, unknown>): { id: number } | undefined {
   const run = db.prepare("SELECT id, config FROM runs WHERE name = ?").get(name) as { id: number; config: string } | undefined;
   if (run && JSON.stringify(JSON.parse(run.config)) !== JSON.stringify(config)) {
-    const old = JSON.parse(run.config) as Record<string, unknown>;
-    const differs = Object.keys(config).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+    const differs = differingSettings(JSON.parse(run.config) as Record<string, unknown>, config);
     throw new InputError(`run "${name}" was played with other settings (${differs.join(", ") || "its command"} differ); give another --run to start a new run`, { file: db.name });
   }
   return run && { id: run.id };

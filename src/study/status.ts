@@ -1,5 +1,6 @@
 /** Where each study in a database stands (`fossil status`): the prior's steps, each arm and seed's loop, the rating, the metrics. */
 import type { Db } from "../../db/schema.js";
+import { runProgress } from "../train/generations.js";
 import { amount } from "./analysis.js";
 import { studyArms } from "./prior.js";
 import { ratingGames, studySnapshot } from "./rating.js";
@@ -42,12 +43,7 @@ export function studyStatus(db: Db): StudyStatus[] {
     const runs: RunStatus[] = [];
     for (const seed of settings.seeds) {
       for (const arm of studyArms(settings)) {
-        const g = db
-          .prepare(
-            `SELECT count(*) AS generations, coalesce(sum(g.evaluations), 0) AS evaluations, max(g.generation) AS last FROM generations g JOIN runs r ON r.id = g.run_id
-             WHERE r.name = ? AND g.trained_at IS NOT NULL`,
-          )
-          .get(`${row.name}/${arm}/s${seed}`) as { generations: number; evaluations: number; last: number | null };
+        const g = runProgress(db, `${row.name}/${arm}/s${seed}`);
         const elo = g.last === null ? undefined : (db
           .prepare(
             `SELECT r.elo FROM ratings r JOIN players p ON p.id = r.player_id JOIN runs u ON u.id = p.run_id

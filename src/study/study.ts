@@ -15,7 +15,8 @@ import type { Db } from "../../db/schema.js";
 import { parseGameSpec } from "../../games/index.js";
 import type { Game } from "../../games/game.js";
 import { parsePlayerSpec, specText } from "../../selfplay/spec.js";
-import { runLoop, type LoopEvent } from "../train/generations.js";
+import { differingSettings } from "../play/selfplay.js";
+import { runLoop, runProgress, type LoopEvent } from "../train/generations.js";
 import { armAnswers, armCurves, conclusion, range } from "./analysis.js";
 import { heldOutGames, measureCheckpoint, valuePositions } from "./metrics.js";
 import { checkPrior, priorCost, priorData, priorModelOf, priorNetworks, studyArms, type PriorDose, type PriorEvent } from "./prior.js";
@@ -58,7 +59,7 @@ export function studyRun(db: Db, name: string, settings: StudySettings): number 
   const row = db.prepare("SELECT id, config FROM runs WHERE name = ?").get(name) as { id: number; config: string } | undefined;
   if (!row) return ensureRun(db, name, config, settings.seeds[0] ?? null, "fossil 0.1");
   const old = JSON.parse(row.config) as Record<string, unknown>;
-  const differs = [...new Set([...Object.keys(config), ...Object.keys(old)])].filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+  const differs = differingSettings(old, config);
   if (differs.length === 0) return row.id;
   const started =
     old.command !== "study" ||
@@ -136,10 +137,7 @@ export async function runStudy(db: Db, o: StudyOptions, onEvent: (e: StudyEvent)
       index++;
       const run = armRun(o.name, arm, runSeed);
       // Evaluations of the generations done before this call (the live view's share of the budget).
-      let spent = db
-        .prepare("SELECT coalesce(sum(g.evaluations), 0) FROM generations g JOIN runs r ON r.id = g.run_id WHERE r.name = ? AND g.trained_at IS NOT NULL")
-        .pluck()
-        .get(run) as number;
+      let spent = runProgress(db, run).evaluations;
       const summary = await runLoop(
         db,
         {

@@ -264,6 +264,16 @@ function computeThrough(db: Db, runId: number, through: number): Record<string, 
   return { ...c, cpu_seconds: c.selfplay_cpu_seconds! + c.train_cpu_seconds! };
 }
 
+/** How far a loop run (by name) has got: its trained generations, their self-play evaluations, the last one (null: none). */
+export function runProgress(db: Db, run: string): { generations: number; evaluations: number; last: number | null } {
+  return db
+    .prepare(
+      `SELECT count(*) AS generations, coalesce(sum(g.evaluations), 0) AS evaluations, max(g.generation) AS last FROM generations g JOIN runs r ON r.id = g.run_id
+       WHERE r.name = ? AND g.trained_at IS NOT NULL`,
+    )
+    .get(run) as { generations: number; evaluations: number; last: number | null };
+}
+
 /**
  * Refuses options the loop cannot run with — settings, a starting network that does not fit the
  * game or has no training state beside it — before a database is opened or anything is written.
