@@ -46,6 +46,11 @@ export interface GameState {
   hash(): bigint;
   /** A text picture of the position, for people. */
   toString(): string;
+  /**
+   * What lies on each cell, `Game.height × Game.width` of them row by row from the top (the
+   * layout of the feature planes): 0 empty, 1 the first player's stone, 2 the second player's.
+   */
+  cells(): Uint8Array;
 }
 
 /**
@@ -161,6 +166,11 @@ export interface Game<S extends GameState = GameState> {
   randomMove(state: S, rng: Rng): number;
   /** Plays `state` to the end with the playout policy (or, with `expert`, the game's expert playout policy if it has one). */
   playout(state: S, rng: Rng, expert?: boolean): void;
+  /**
+   * How a board of this game is drawn (the viewer): stones on the points where lines cross, which
+   * captures may take away (Go), or discs in cells (Connect Four).
+   */
+  readonly boardStyle: "points" | "cells";
   /** Whether the game has a knowledge-guided playout policy (Go: the built-in teacher's). */
   readonly hasExpertPlayouts: boolean;
 

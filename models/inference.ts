@@ -15,6 +15,15 @@ export interface SessionOptions {
   expect?: ModelFit;
 }
 
+/** The policy's probabilities over the legal actions (a softmax of their logits), most likely first. */
+export function legalProbabilities(logits: ArrayLike<number>, mask: Uint8Array): { action: number; p: number }[] {
+  const legal: number[] = [];
+  for (let a = 0; a < mask.length; a++) if (mask[a] === 1) legal.push(a);
+  const max = Math.max(...legal.map((a) => logits[a]!));
+  const total = legal.reduce((s, a) => s + Math.exp(logits[a]! - max), 0);
+  return legal.map((action) => ({ action, p: Math.exp(logits[action]! - max) / total })).sort((x, y) => y.p - x.p);
+}
+
 export class OnnxModel {
   private constructor(
     private readonly session: ort.InferenceSession,

@@ -24,6 +24,7 @@ import { dataGenerateCommand, dataImportCommand } from "./commands/data.js";
 import { evalPredictCommand } from "./commands/eval.js";
 import { trainSlCommand } from "./commands/train.js";
 import { statusCommand, studyCommand } from "./commands/study.js";
+import { serveCommand } from "./commands/serve.js";
 
 /** The package version, read beside the installed files (works from any directory). */
 function packageVersion(): string {
@@ -32,7 +33,7 @@ function packageVersion(): string {
 }
 
 const COMMANDS: Record<string, string[]> = {
-  "": ["study", "status", "demo", "go", "c4", "model", "games", "selfplay", "match", "gtp", "data", "train", "eval", "ratings", "query"],
+  "": ["study", "status", "serve", "demo", "go", "c4", "model", "games", "selfplay", "match", "gtp", "data", "train", "eval", "ratings", "query"],
   go: ["score"],
   c4: ["solve", "book"],
   model: ["init", "info", "eval"],
@@ -106,6 +107,7 @@ export async function main(argv: string[]): Promise<void> {
     .usage("$0 <command> [options]\n\nDoes a prior learned from human or expert games beat self-play from scratch? Small-board Go and Connect Four.")
     .command("study", "the study: prior against zero at equal compute, several seeds, rated on one scale, with a report (resumable)", studyCommand.builder, studyCommand.handler)
     .command("status", "where each study in a database stands", statusCommand.builder, statusCommand.handler)
+    .command("serve", "the web viewer of a database: studies and their curves, the ladder, games move by move", serveCommand.builder, serveCommand.handler)
     .command("demo", "play a seeded random Go game and solve a Connect Four position (a rules demo)", demoCommand.builder, demoCommand.handler)
     .command("go", "Go tools: score SGF games", (y) =>
       y.command("score <files..>", "replay SGF games and print the Tromp-Taylor area result of each", goScoreCommand.builder, goScoreCommand.handler).demandCommand(1, "name a go subcommand (score)"),

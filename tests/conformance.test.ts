@@ -103,9 +103,20 @@ describe.each(cases)("conformance: $game.id", ({ game, games, checkOutcome }) =>
         expect(() => state.play(game.actionCount)).toThrow(IllegalMoveError);
         const mover = state.toPlay;
         const count = state.moveCount;
-        state.play(legal[rng.int(legal.length)]!);
+        const before = state.cells();
+        const action = legal[rng.int(legal.length)]!;
+        state.play(action);
         expect(state.moveCount).toBe(count + 1);
         expect(state.toPlay).toBe(1 - mover);
+        // The cells (the viewer's board): the mover has one stone more (none after a pass), on a
+        // cell that was empty; the other side has none more (Go may have taken some).
+        const after = state.cells();
+        expect(after.length).toBe(game.height * game.width);
+        const stones = (cells: Uint8Array, side: number): number => cells.filter((v) => v === side + 1).length;
+        const placed = game.actionText(action) === "pass" ? 0 : 1;
+        expect(stones(after, mover)).toBe(stones(before, mover) + placed);
+        expect(stones(after, 1 - mover)).toBeLessThanOrEqual(stones(before, 1 - mover));
+        expect(after.every((v, c) => v === 0 || v === before[c] || before[c] === 0)).toBe(true);
       }
     }
   });

@@ -47,6 +47,10 @@ class TreeGame implements GameState {
   hash(): bigint {
     return BigInt(this.path.length);
   }
+  /** A tree has no board. */
+  cells(): Uint8Array {
+    return new Uint8Array(0);
+  }
 }
 
 const uniform = (actions: number) => (): Evaluation => ({ policy: new Float32Array(actions), value: 0 });

@@ -38,6 +38,7 @@ export class Connect4Game implements Game<Connect4State> {
   readonly planeVersion = C4_PLANE_VERSION;
   readonly openingMoves = 1;
   readonly hasExpertPlayouts = false;
+  readonly boardStyle = "cells";
 
   /**
    * Planes "c4-v1", cells row-major with the top row first: 0 stones of the side to move,

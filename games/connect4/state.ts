@@ -116,6 +116,12 @@ export class Connect4State implements GameState {
     return (BigInt(hi) << 28n) + BigInt(lo);
   }
 
+  cells(): Uint8Array {
+    const out = new Uint8Array(HEIGHT * WIDTH);
+    for (let row = 0; row < HEIGHT; row++) for (let col = 0; col < WIDTH; col++) out[row * WIDTH + col] = this.cell(col, HEIGHT - 1 - row);
+    return out;
+  }
+
   toString(): string {
     const rows: string[] = [];
     for (let row = HEIGHT - 1; row >= 0; row--) {

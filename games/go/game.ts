@@ -30,6 +30,7 @@ export class GoGame implements Game<GoState> {
   readonly spec: string;
   readonly openingMoves = 2;
   readonly hasExpertPlayouts = true;
+  readonly boardStyle = "points";
   readonly gtp: GtpSettings;
   readonly sgf: SgfSupport<GoState>;
   readonly height: number;

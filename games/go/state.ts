@@ -310,6 +310,13 @@ export class GoState implements GameState {
     return this.board.color[this.board.pointOfAction(action)]!;
   }
 
+  cells(): Uint8Array {
+    const n2 = this.board.size * this.board.size;
+    const out = new Uint8Array(n2);
+    for (let a = 0; a < n2; a++) out[a] = this.stoneAt(a);
+    return out;
+  }
+
   toString(): string {
     return `${this.board.toString()}\n${this.toPlay === 0 ? "Black" : "White"} to play, move ${this.moveCount + 1}`;
   }

@@ -14,7 +14,7 @@ import { readSgfFile } from "../../games/sgf.js";
 import { architectureFor } from "../../models/arch.js";
 import { initCheckpoint, statePath } from "../../models/checkpoint.js";
 import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
-import { OnnxModel } from "../../models/inference.js";
+import { legalProbabilities, OnnxModel } from "../../models/inference.js";
 
 interface InitArgs {
   game: string;
@@ -119,9 +119,7 @@ export const modelEvalCommand = {
     await model.close();
     const mask = state.legalMask();
     const legal = [...mask.keys()].filter((a) => mask[a] === 1);
-    const max = Math.max(...legal.map((a) => policy[a]!));
-    const total = legal.reduce((s, a) => s + Math.exp(policy[a]! - max), 0);
-    const ranked = legal.map((a) => ({ move: game.actionText(a), probability: Math.exp(policy[a]! - max) / total })).sort((a, b) => b.probability - a.probability);
+    const ranked = legalProbabilities(policy, mask).map((m) => ({ move: game.actionText(m.action), probability: m.p }));
     const toPlay = game.sideName(state.toPlay);
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ moves: state.moveCount, toPlay, value: value[0], top: ranked.slice(0, args.top) })}\n`);

@@ -18,6 +18,8 @@ export interface Requirement {
 }
 
 const GNUGO = "/usr/games/gnugo";
+/** Debian's Chromium, which the viewer's tests drive with playwright-core. */
+export const CHROMIUM = "/usr/bin/chromium";
 const PYTHON = "/usr/bin/python3";
 
 /** A way to run a program as a user who cannot write what it does not own: a command prefix and spawn options. */
@@ -58,6 +60,7 @@ export const needs = {
     available: unprivileged !== null,
     how: "run the tests as a user other than root, or allow user namespaces (unshare --user), or make the checkout readable by nobody",
   } as Requirement,
+  chromium: { name: `Chromium (${CHROMIUM}), for the web viewer's browser tests`, available: existsSync(CHROMIUM), how: "on Debian or Ubuntu: apt-get install chromium" } as Requirement,
   sharedData: { name: `the shared test data (${SHARED_DATA})`, available: existsSync(SHARED_DATA), how: "put the shared/ folder beside the repository, or set FOSSIL_SHARED_DATA" } as Requirement,
 };
 
