@@ -13,10 +13,11 @@
  *    9x9 and 500 7x7 ones, reused; some cut short as resignations), so each one replays.
  * 2. Serves it with `createViewer` (no socket: `app.request`) and times each request `--reps`
  *    times (default 30) after a warm-up, the answer read to its last byte: pages of `/api/games`
- *    (first page, a deep page, each filter, a combination, the last page of a rare filter), one
- *    game replayed, the ladder (first call, on a fresh viewer each time, and cached), the
- *    studies, the runs, a head-to-head table and the database info. Each answer is checked:
- *    status 200, its shape, every game matching the filter, newest first, and its `next` page.
+ *    (first page, a deep page, each filter, a combination, the last page of two rare filters, a
+ *    filter that matches nothing, which reads the whole table), one game replayed, the ladder
+ *    (first call, on a fresh viewer each time, and cached), the studies, the runs, a
+ *    head-to-head table and the database info. Each answer is checked: status 200, its shape,
+ *    every game matching the filter, newest first, and its `next` page.
  * 3. The baseline, in the same run: the simplest page SQLite can give, `SELECT * FROM games ORDER
  *    BY id DESC LIMIT 50` prepared once on a read-only connection. Each measurement prints its
  *    median and 95th percentile in ms and as a ratio to the baseline's, and whether it is under
@@ -28,7 +29,7 @@ import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Outcome } from "../core/player.js";
 import { Rng } from "../core/rng.js";
-import { openDatabase, type Db } from "../db/schema.js";
+import { openDatabase } from "../db/schema.js";
 import { createMatch, ensurePlayer, ensureRun, gameColumns, insertGames, outcomeColumns, type GameRow } from "../db/store.js";
 import type { Game } from "../games/game.js";
 import { playoutMove } from "../games/go/playout.js";

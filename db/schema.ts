@@ -214,9 +214,27 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, player_id)
   );
   `,
+  `
+  -- Indexes for the viewer's game list (fossil serve), newest first by id: a page filtered by run,
+  -- source or game family is one walk down one of these (each keeps its rows in id order), and a
+  -- study's rating games are counted from the run index.
+  CREATE INDEX games_run ON games(run_id);
+  CREATE INDEX games_source ON games(source);
+  CREATE INDEX games_family ON games(game);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A read-only open of a database from an older fossil, which a read-write open would migrate. */
+export class OlderSchemaError extends InputError {
+  constructor(
+    readonly version: number,
+    file: string,
+  ) {
+    super(`database schema version ${version} is older than ${SCHEMA_VERSION}; open it once read-write to migrate`, { file });
+  }
+}
 
 export type Db = Database.Database;
 
@@ -342,7 +360,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       throw new InputError(`database schema version ${version} is newer than this fossil's ${SCHEMA_VERSION}; upgrade fossil (nothing was changed)`, { file: path });
     }
     if (options.readonly) {
-      if (version < SCHEMA_VERSION) throw new InputError(`database schema version ${version} is older than ${SCHEMA_VERSION}; open it once read-write to migrate`, { file: path });
+      if (version < SCHEMA_VERSION) throw new OlderSchemaError(version, path);
     } else {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");

@@ -20,6 +20,7 @@ export const serveCommand = {
   handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new InputError(`--port must be a whole number from 0 to 65535, got ${String(args.port)}`);
     const server = await serveViewer({ db: args.db, model: args.model, port: args.port, host: args.host });
+    for (const note of server.notes) process.stderr.write(`${note}\n`);
     process.stdout.write(`fossil viewer of ${args.db} at ${server.url} (Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {

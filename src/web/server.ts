@@ -11,7 +11,7 @@ import { InputError } from "../../core/errors.js";
 import { parseGameSpec } from "../../games/index.js";
 import { legalProbabilities, OnnxModel } from "../../models/inference.js";
 import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
-import { openDatabase, type Db } from "../../db/schema.js";
+import { OlderSchemaError, openDatabase, SCHEMA_VERSION, type Db } from "../../db/schema.js";
 import { dashboardQuery, evalQuery, gameFilter, gameId, ladderFilter, ViewerError } from "./filters.js";
 import { gameDetail, gameList, gamePosition, gameSgf, headToHead, info, LadderCache, runs, studies } from "./queries.js";
 
@@ -105,6 +105,8 @@ async function evaluate(db: Db, loaded: LoadedModel | null, id: number, ply: num
 
 export interface Viewer {
   app: Hono;
+  /** What was done before serving (an older database's schema upgraded). */
+  notes: string[];
   close(): Promise<void>;
 }
 
@@ -113,7 +115,17 @@ export interface Viewer {
  * fossil database of this version, and a model that cannot be read.
  */
 export async function createViewer(o: ViewerOptions): Promise<Viewer> {
-  const db = openDatabase(o.db, { readonly: true });
+  const notes: string[] = [];
+  let db: Db;
+  try {
+    db = openDatabase(o.db, { readonly: true });
+  } catch (e) {
+    if (!(e instanceof OlderSchemaError)) throw e;
+    // A database of an older fossil: migrated once (as any command that writes would), then read.
+    openDatabase(o.db).close();
+    notes.push(`upgraded ${o.db} from schema version ${e.version} to ${SCHEMA_VERSION} (see db/README.md)`);
+    db = openDatabase(o.db, { readonly: true });
+  }
   let loaded: LoadedModel | null = null;
   try {
     loaded = o.model === undefined ? null : await loadModel(o.model);
@@ -191,6 +203,7 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
 
   return {
     app,
+    notes,
     close: async () => {
       await loaded?.model.close();
       db.close();
@@ -199,7 +212,7 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
 }
 
 /** Serves a viewer on `host:port` (port 0: any free one); resolves once it listens. */
-export async function serveViewer(o: ViewerOptions & { port: number; host: string }): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveViewer(o: ViewerOptions & { port: number; host: string }): Promise<{ url: string; notes: string[]; close(): Promise<void> }> {
   const viewer = await createViewer(o);
   const server = createAdaptorServer({ fetch: viewer.app.fetch });
   try {
@@ -219,6 +232,7 @@ export async function serveViewer(o: ViewerOptions & { port: number; host: strin
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}/`,
+    notes: viewer.notes,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => void viewer.close().then(resolve));
