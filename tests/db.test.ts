@@ -185,6 +185,7 @@ describe("schema migrations", () => {
       // Self-play of the old workers: the rules asked for were stored, the defaults were played.
       { game: "go:5", spec: "go:5", rules: "japanese komi=0.5", komi: 0.5, blackId: a, whiteId: a, moves: "cc", result: "W+11", winner: 1, source: "selfplay" },
     ]);
+    db.exec("DROP INDEX games_run; DROP INDEX games_source; DROP INDEX games_family");
     db.exec("DROP TABLE checkpoint_metrics");
     db.exec("DROP TABLE study_steps");
     db.exec("DROP TABLE selfplay_games");

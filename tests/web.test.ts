@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseGameSpec } from "../games/index.js";
 import { openDatabase } from "../db/schema.js";
 import { studySettings } from "../src/study/settings.js";
@@ -32,6 +32,8 @@ const screenshots = process.env.FOSSIL_SCREENSHOTS;
 interface Server {
   url: string;
   process: ChildProcess;
+  /** What it wrote to stderr so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ function serve(args: string[]): Promise<Server> {
       const m = /at (http:\/\/\S+)/.exec(out);
       if (m) {
         const stop = (): Promise<void> => new Promise((done) => (child.exitCode !== null ? done() : (child.once("exit", () => done()), child.kill("SIGTERM"))));
-        resolve({ url: m[1]!, process: child, stop });
+        resolve({ url: m[1]!, process: child, stderr: () => err, stop });
       }
     });
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
@@ -163,6 +165,26 @@ describe("fossil serve over HTTP", () => {
     // Connect Four has no SGF.
     const c4 = await getJson<{ games: { id: number }[] }>(server.url, "/api/games?game=connect4&limit=1");
     expect((await rawGet(server.url, `/api/games/${c4.body.games[0]!.id}/sgf`)).status).toBe(404);
+  });
+
+  it("migrates a database of an older fossil once, saying so, then serves it", async () => {
+    const older = join(dir, "older.db");
+    copyFileSync(db, older);
+    const o = new Database(older);
+    o.exec("DROP INDEX games_run; DROP INDEX games_source; DROP INDEX games_family");
+    o.pragma("user_version = 5");
+    o.close();
+    const viewer = await serve(["--db", older]);
+    try {
+      // (stderr and stdout are separate pipes: the note may arrive after the address)
+      await vi.waitFor(() => expect(viewer.stderr()).toBe(`upgraded ${older} from schema version 5 to 6 (see db/README.md)\n`));
+      expect((await getJson<{ games: unknown[] }>(viewer.url, "/api/games?limit=2")).body.games).toHaveLength(2);
+    } finally {
+      await viewer.stop();
+    }
+    const n = new Database(older, { readonly: true });
+    expect(n.pragma("user_version", { simple: true })).toBe(6);
+    n.close();
   });
 
   it("refuses at start-up, in one line, what it cannot serve", () => {
