@@ -32,6 +32,7 @@ import { Rng } from "../core/rng.js";
 import { openDatabase } from "../db/schema.js";
 import { createMatch, ensurePlayer, ensureRun, gameColumns, insertGames, outcomeColumns, type GameRow } from "../db/store.js";
 import type { Game } from "../games/game.js";
+import type { GamePage, GameSummary } from "../src/web/answers.js";
 import { playoutMove } from "../games/go/playout.js";
 import type { GoState } from "../games/go/state.js";
 import { parseGameSpec } from "../games/index.js";
@@ -361,25 +362,9 @@ async function timed(app: Viewer["app"], url: string, check: (body: unknown) => 
   return { ...stats(samples), body };
 }
 
-interface GameListRow {
-  id: number;
-  game: string;
-  black: string;
-  white: string;
-  result: string;
-  winner: number | null;
-  length: number | null;
-  source: string;
-  run: string | null;
-  storedAt: string;
-}
-interface GamePage {
-  games: GameListRow[];
-  next: number | null;
-}
 
 /** Checks a page of the games list: at most a page, newest first, before `before`, each game matching. */
-function checkPage(url: string, body: unknown, match: (g: GameListRow) => boolean, before: number | undefined): GamePage {
+function checkPage(url: string, body: unknown, match: (g: GameSummary) => boolean, before: number | undefined): GamePage {
   const page = body as GamePage;
   expect(Array.isArray(page?.games) && (page.next === null || typeof page.next === "number"), `${url}: not { games, next }`);
   expect(page.games.length <= PAGE, `${url}: ${page.games.length} games on a page of ${PAGE}`);
@@ -477,7 +462,7 @@ async function main(): Promise<void> {
     const results: Measurement[] = [];
 
     /** A games-list page: timed, checked, and its `next` page fetched and checked. */
-    const listPage = async (label: string, params: Record<string, string | number | undefined>, match: (g: GameListRow) => boolean, expectPage: { last?: number } = {}): Promise<void> => {
+    const listPage = async (label: string, params: Record<string, string | number | undefined>, match: (g: GameSummary) => boolean, expectPage: { last?: number } = {}): Promise<void> => {
       const url = `/api/games${query({ ...params })}`;
       const before = typeof params.before === "number" ? params.before : undefined;
       const r = await timed(app, url, async (body) => {
@@ -500,7 +485,7 @@ async function main(): Promise<void> {
     };
 
     const all = (): boolean => true;
-    const isPlayer = (name: string) => (g: GameListRow): boolean => g.black === name || g.white === name;
+    const isPlayer = (name: string) => (g: GameSummary): boolean => g.black === name || g.white === name;
     const monthFrom = day(0.5);
     const monthTo = day(0.5 + 30 / YEAR_DAYS);
     const quarter = day(0.25);

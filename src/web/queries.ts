@@ -10,6 +10,7 @@ import type { Db } from "../../db/schema.js";
 import { SCHEMA_VERSION } from "../../db/schema.js";
 import { studyStatus } from "../study/status.js";
 import { studySnapshot } from "../study/rating.js";
+import type { Ladder as LadderAnswer, GamePage, GameRecord, GameSummary, HeadToHead, Info, Position, Run, Study } from "./answers.js";
 import { ViewerError, type GameFilter, type LadderFilter } from "./filters.js";
 
 /** The distinct values of an indexed column, each found by one index seek (fast on a million rows). */
@@ -22,18 +23,6 @@ function distinct(db: Db, table: "games" | "players", column: "game" | "kind" | 
     value = next.get(value) as string | null;
   }
   return out;
-}
-
-export interface Info {
-  db: string;
-  schema: number;
-  games: number;
-  players: number;
-  runs: number;
-  families: string[];
-  kinds: string[];
-  sources: string[];
-  model: { path: string; game: string } | null;
 }
 
 export function info(db: Db, model: { path: string; game: string } | null): Info {
@@ -63,26 +52,7 @@ function loopCompute(db: Db, study: string): { cpu: number; wall: number } {
     .get(pattern) as { cpu: number; wall: number };
 }
 
-export interface StudyView {
-  study: string;
-  preset: string;
-  game: string;
-  budget: number;
-  seeds: number[];
-  arms: string[];
-  steps: { step: string; done: boolean; cpuSeconds: number; wallSeconds: number }[];
-  runs: { run: string; arm: string; seed: number; generations: number; evaluations: number; done: boolean; latestElo: number | null }[];
-  ratingGames: number;
-  ratingTarget: number;
-  measured: number;
-  cpuSeconds: number;
-  wallSeconds: number;
-  snapshot: number | null;
-  checkpoints: { run: string; arm: string; seed: number; generation: number; player: string; evaluations: number; cpuSeconds: number; wallSeconds: number; elo: number; ci95: number; games: number }[];
-  reference: { player: string; elo: number; ci95: number; games: number }[];
-}
-
-export function studies(db: Db): StudyView[] {
+export function studies(db: Db): Study[] {
   const idOf = db.prepare("SELECT id FROM runs WHERE name = ?").pluck();
   const rated = db.prepare(
     `SELECT p.name AS player, p.run_id AS runId, p.arm, p.generation, p.compute, u.name AS run, r.elo, r.ci95, r.games
@@ -94,8 +64,8 @@ export function studies(db: Db): StudyView[] {
     const snapshot = studySnapshot(db, id);
     const rows = snapshot === null ? [] : (rated.all(snapshot) as { player: string; runId: number | null; arm: string | null; generation: number | null; compute: string | null; run: string | null; elo: number; ci95: number; games: number }[]);
     const prefix = `${s.study}/`;
-    const checkpoints: StudyView["checkpoints"] = [];
-    const reference: StudyView["reference"] = [];
+    const checkpoints: Study["checkpoints"] = [];
+    const reference: Study["reference"] = [];
     for (const r of rows) {
       if (r.run?.startsWith(prefix) && r.generation !== null) {
         const compute = JSON.parse(r.compute ?? "{}") as { evaluations?: number; cpu_seconds?: number; wall_seconds?: number };
@@ -132,22 +102,8 @@ export function studies(db: Db): StudyView[] {
   });
 }
 
-export interface RunView {
-  run: string;
-  study: string | null;
-  arm: string | null;
-  seed: number | null;
-  game: string | null;
-  generations: number;
-  evaluations: number;
-  selfplayGames: number;
-  cpuSeconds: number;
-  wallSeconds: number;
-  createdAt: string;
-}
-
 /** Every self-play training run (the loop's runs), oldest first. */
-export function runs(db: Db): RunView[] {
+export function runs(db: Db): Run[] {
   const rows = db
     .prepare(
       `SELECT r.name AS run, r.seed, r.config, r.created_at AS createdAt,
@@ -157,7 +113,7 @@ export function runs(db: Db): RunView[] {
               (SELECT p.arm FROM players p WHERE p.run_id = r.id AND p.arm IS NOT NULL LIMIT 1) AS arm
        FROM runs r JOIN generations g ON g.run_id = r.id GROUP BY r.id ORDER BY r.id`,
     )
-    .all() as (Omit<RunView, "study" | "game"> & { config: string })[];
+    .all() as (Omit<Run, "study" | "game"> & { config: string })[];
   const studyNames = new Set(studyStatus(db).map((s) => s.study));
   return rows.map(({ config, ...r }) => {
     const slash = r.run.indexOf("/");
@@ -178,7 +134,7 @@ export class LadderCache {
   private request = "";
   private ladder: (Ladder & { game: string }) | null = null;
 
-  get(db: Db, filter: LadderFilter): Ladder & { game: string; rows: (Ladder["rows"][number] & { kind: string })[] } {
+  get(db: Db, filter: LadderFilter): LadderAnswer {
     const version = db.pragma("data_version", { simple: true }) as number;
     const request = filter.game ?? "";
     if (version !== this.version || request !== this.request || this.ladder === null) {
@@ -211,7 +167,7 @@ function mostPlayed(db: Db, families: string[]): string | null {
   return best;
 }
 
-export function headToHead(db: Db, player: string, game: string | undefined): { player: string; rows: { opponent: string; games: number; wins: number; draws: number; losses: number }[] } {
+export function headToHead(db: Db, player: string, game: string | undefined): HeadToHead {
   const id = db.prepare("SELECT id FROM players WHERE name = ?").pluck().get(player) as number | undefined;
   if (id === undefined) throw new ViewerError(404, `no player named "${player}"`);
   const rows = db
@@ -228,26 +184,11 @@ export function headToHead(db: Db, player: string, game: string | undefined): { 
   return { player, rows };
 }
 
-export interface GameListRow {
-  id: number;
-  game: string;
-  spec: string;
-  black: string;
-  white: string;
-  result: string;
-  winner: number | null;
-  length: number | null;
-  source: string;
-  run: string | null;
-  playedAt: string | null;
-  storedAt: string;
-}
-
 /**
  * A page of games, newest first, after the game `before` (keyset pagination: each page is an
  * index walk from where the last ended, as fast on the last page as on the first).
  */
-export function gameList(db: Db, f: GameFilter): { games: GameListRow[]; next: number | null } {
+export function gameList(db: Db, f: GameFilter): GamePage {
   const where: string[] = [];
   const params: Record<string, string | number> = { limit: f.limit + 1 };
   if (f.run !== undefined) {
@@ -289,13 +230,13 @@ export function gameList(db: Db, f: GameFilter): { games: GameListRow[]; next: n
        FROM games g JOIN players b ON b.id = g.black_id JOIN players w ON w.id = g.white_id LEFT JOIN runs r ON r.id = g.run_id
        ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY g.id DESC LIMIT :limit`,
     )
-    .all(params) as GameListRow[];
+    .all(params) as GameSummary[];
   const more = rows.length > f.limit;
   if (more) rows.pop();
   return { games: rows, next: more ? rows.at(-1)!.id : null };
 }
 
-interface GameRecord extends GameListRow {
+interface StoredRecord extends GameSummary {
   score: number | null;
   endReason: string | null;
   match: number | null;
@@ -303,7 +244,7 @@ interface GameRecord extends GameListRow {
   setup: string | null;
 }
 
-function gameRecord(db: Db, id: number): GameRecord {
+function gameRecord(db: Db, id: number): StoredRecord {
   const row = db
     .prepare(
       `SELECT g.id, g.game, g.spec, b.name AS black, w.name AS white, g.result, g.winner, g.score, g.length, g.end_reason AS endReason,
@@ -311,22 +252,13 @@ function gameRecord(db: Db, id: number): GameRecord {
        FROM games g JOIN players b ON b.id = g.black_id JOIN players w ON w.id = g.white_id LEFT JOIN runs r ON r.id = g.run_id
        WHERE g.id = ?`,
     )
-    .get(id) as GameRecord | undefined;
+    .get(id) as StoredRecord | undefined;
   if (!row) throw new ViewerError(404, `no game ${id} in this database`);
   return row;
 }
 
-export interface Position {
-  ply: number;
-  move: string | null;
-  toPlay: number;
-  cells: string;
-  captures: [number, number];
-  last: number | null;
-}
-
 /** One game with every position replayed by the rules: the start and the position after each move. */
-export function gameDetail(db: Db, id: number) {
+export function gameDetail(db: Db, id: number): GameRecord {
   const { moves, setup, ...record } = gameRecord(db, id);
   const game = parseGameSpec(record.spec);
   const positions: Position[] = [];

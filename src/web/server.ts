@@ -12,6 +12,7 @@ import { parseGameSpec } from "../../games/index.js";
 import { legalProbabilities, OnnxModel } from "../../models/inference.js";
 import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
 import { OlderSchemaError, openDatabase, SCHEMA_VERSION, type Db } from "../../db/schema.js";
+import type { Evaluation } from "./answers.js";
 import { dashboardQuery, evalQuery, gameFilter, gameId, ladderFilter, ViewerError } from "./filters.js";
 import { gameDetail, gameList, gamePosition, gameSgf, headToHead, info, LadderCache, runs, studies } from "./queries.js";
 
@@ -78,7 +79,7 @@ async function loadModel(path: string): Promise<LoadedModel> {
   return { model, path, game: game.id };
 }
 
-async function evaluate(db: Db, loaded: LoadedModel | null, id: number, ply: number) {
+async function evaluate(db: Db, loaded: LoadedModel | null, id: number, ply: number): Promise<Evaluation> {
   if (!loaded) throw new ViewerError(404, "the viewer has no model: start it with --model FILE.onnx");
   const { game, state } = gamePosition(db, id, ply);
   if (game.id !== loaded.game) throw new ViewerError(400, `the model is for ${loaded.game}, game ${id} is ${game.id}`);
