@@ -11,11 +11,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type * as GoBoardModule from "@sabaki/go-board";
 import { parseGameSpec } from "../games/index.js";
 import { openDatabase } from "../db/schema.js";
 import { studySettings } from "../src/study/settings.js";
@@ -23,6 +25,9 @@ import { runStudy } from "../src/study/study.js";
 import { runCli } from "./helpers/cli.js";
 import { CHROMIUM, describeNeeds, needs } from "./helpers/needs.js";
 import { CLI } from "./helpers/paths.js";
+
+/** Go rules that are not fossil's, for the board test's reference positions. */
+const GoBoard = createRequire(import.meta.url)("@sabaki/go-board") as typeof GoBoardModule.default.default;
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-web-"));
 const db = join(dir, "smoke.db");
@@ -56,10 +61,10 @@ function serve(args: string[]): Promise<Server> {
 }
 
 /** A GET with the path sent as written (no URL normalisation): status, headers and body. */
-function rawGet(base: string, path: string): Promise<{ status: number; type: string; body: string; headers: Record<string, unknown> }> {
+function rawGet(base: string, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; type: string; body: string; headers: Record<string, unknown> }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: "GET" }, (res) => {
+    const req = request({ host: hostname, port, path, method: options.method ?? "GET", headers: options.headers }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (body += d));
@@ -87,9 +92,11 @@ beforeAll(async () => {
   });
   store.close();
   expect(stopped).toBeNull();
-  // A few Connect Four games, for its grid.
+  // A few Connect Four games, for its grid, and a 5x5 game of random against itself (rates no one).
   const match = runCli(["match", "--db", db, "--game", "connect4", "--black", "random", "--white", "rollout:20", "--games", "2", "--seed", "3"]);
   expect(match.status, match.stderr).toBe(0);
+  const alone = runCli(["match", "--db", db, "--game", "go:5", "--black", "random", "--white", "random", "--games", "1"]);
+  expect(alone.status, alone.stderr).toBe(0);
   server = await serve(["--db", db]);
 }, 300_000);
 
@@ -101,13 +108,32 @@ describe("fossil serve over HTTP", () => {
   it("answers the API as documented, and 404/400 with a message for unknown ids and malformed filters", async () => {
     const info = await getJson<{ games: number; families: string[]; model: unknown }>(server.url, "/api/info");
     expect(info.status).toBe(200);
-    expect(info.body.families).toEqual(["connect4", "go:6"]);
+    expect(info.body.families).toEqual(["connect4", "go:5", "go:6"]);
     expect(info.body.model).toBeNull();
     const page = await getJson<{ games: { id: number; length: number; source: string }[]; next: number | null }>(server.url, "/api/games?source=match&min_length=10&limit=5");
     expect(page.body.games).toHaveLength(5);
     expect(page.body.games.every((g) => g.source === "match" && g.length >= 10)).toBe(true);
     const next = await getJson<{ games: { id: number }[] }>(server.url, `/api/games?source=match&min_length=10&limit=5&before=${page.body.next}`);
     expect(Math.max(...next.body.games.map((g) => g.id))).toBeLessThan(Math.min(...page.body.games.map((g) => g.id)));
+
+    // A player's games page by page (both colours, newest first) are the plain query's.
+    const store = openDatabase(db, { readonly: true });
+    const player = store.prepare("SELECT id FROM players WHERE name = 'random'").pluck().get() as number;
+    const all = store.prepare("SELECT id FROM games WHERE black_id = ? OR white_id = ? ORDER BY id DESC").pluck().all(player, player) as number[];
+    store.close();
+    const walked: number[] = [];
+    for (let before: number | null | undefined; before !== null; ) {
+      const r = await getJson<{ games: { id: number; black: string; white: string }[]; next: number | null }>(server.url, `/api/games?player=random&limit=7${before ? `&before=${before}` : ""}`);
+      expect(r.body.games.every((g) => g.black === "random" || g.white === "random")).toBe(true);
+      walked.push(...r.body.games.map((g) => g.id));
+      before = r.body.next;
+    }
+    expect(walked).toEqual(all);
+    // Games that rate no one (a player against itself only) make an empty ladder that says why.
+    const selfOnly = await getJson<{ rows: unknown[]; note: string }>(server.url, "/api/ladder?game=go:5");
+    expect(selfOnly.status).toBe(200);
+    expect(selfOnly.body.rows).toEqual([]);
+    expect(selfOnly.body.note).toContain("a player against itself");
 
     for (const [path, status, message] of [
       ["/api/games/999999", 404, "no game 999999"],
@@ -132,6 +158,7 @@ describe("fossil serve over HTTP", () => {
       ["/games?result=maybe", 400, "result must be one of black, white, draw"],
       ["/ladder?player=nobody", 404, "no player named &#34;nobody&#34;"],
       ["/no/such/page", 404, "no page /no/such/page"],
+      ["/ladder?game=go:9", 404, "no games of go:9 in this database"],
     ] as const) {
       const r = await rawGet(server.url, path);
       expect([path, r.status]).toEqual([path, status]);
@@ -139,6 +166,19 @@ describe("fossil serve over HTTP", () => {
       expect(r.body).toContain(message);
       expect(r.headers["content-security-policy"]).toContain("default-src 'self'");
     }
+  });
+
+  it("only reads, and answers only to its own host names", async () => {
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+      const r = await rawGet(server.url, "/api/games", { method });
+      expect([method, r.status]).toEqual([method, 405]);
+      expect(r.headers.allow).toBe("GET, HEAD");
+    }
+    // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) gets nothing.
+    const rebound = await rawGet(server.url, "/api/games", { headers: { Host: "attacker.example:8080" } });
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).not.toContain('"games"');
+    expect((await rawGet(server.url, "/api/info", { headers: { Host: `localhost:${new URL(server.url).port}` } })).status).toBe(200);
   });
 
   it("serves its bundled assets and nothing else: no path leads out of them", async () => {
@@ -213,34 +253,77 @@ describe("fossil serve over HTTP", () => {
 });
 
 /** The stones the page shows: Go from Shudan's vertices, Connect Four from its grid, as the API's cell digits. */
-async function boardCells(page: Page): Promise<{ ply: number; cells: string }> {
+async function boardCells(page: Page): Promise<{ ply: number; cells: string; marked: number[] }> {
   return page.evaluate(() => {
     const board = document.querySelector<HTMLElement>('[data-testid="board"]')!;
     const width = Number(board.dataset.width), height = Number(board.dataset.height);
     const cells = new Array<string>(width * height).fill("?");
+    const marked: number[] = [];
     const vertices = board.querySelectorAll<HTMLElement>(".shudan-vertex");
     if (vertices.length > 0) {
       for (const v of vertices) {
         const sign = v.classList.contains("shudan-sign_1") ? "1" : v.classList.contains("shudan-sign_-1") ? "2" : "0";
-        cells[Number(v.dataset.y) * width + Number(v.dataset.x)] = sign;
+        const cell = Number(v.dataset.y) * width + Number(v.dataset.x);
+        cells[cell] = sign;
+        if (v.classList.contains("shudan-marker_circle")) marked.push(cell);
       }
     } else {
-      for (const c of board.querySelectorAll<HTMLElement>('[data-testid="cell"]')) cells[Number(c.dataset.row) * width + Number(c.dataset.col)] = c.dataset.value!;
+      // What is drawn: the disc's class, not a data attribute.
+      for (const c of board.querySelectorAll<HTMLElement>('[data-testid="cell"]')) {
+        const cell = Number(c.dataset.row) * width + Number(c.dataset.col);
+        cells[cell] = c.classList.contains("disc-1") ? "1" : c.classList.contains("disc-2") ? "2" : "0";
+        if (c.classList.contains("last")) marked.push(cell);
+      }
     }
-    return { ply: Number(board.dataset.ply), cells: cells.join("") };
+    return { ply: Number(board.dataset.ply), cells: cells.join(""), marked };
   });
 }
 
-/** Every position of a stored game replayed by the rules here, as cell digits. */
+/**
+ * Every position of a stored game, as cell digits, replayed here by rules that are not fossil's:
+ * Go by @sabaki/go-board (SGF points, "tt" a pass), Connect Four by dropping each disc to the
+ * lowest empty row of its column.
+ */
 function replayed(id: number): string[] {
   const store = openDatabase(db, { readonly: true });
-  const row = store.prepare("SELECT spec, moves, setup FROM games WHERE id = ?").get(id) as { spec: string; moves: string; setup: string | null };
+  const row = store.prepare("SELECT game, board_size AS size, moves, setup FROM games WHERE id = ?").get(id) as { game: string; size: number | null; moves: string; setup: string | null };
   store.close();
-  const game = parseGameSpec(row.spec);
+  expect(row.setup).toBeNull();
   const out: string[] = [];
-  const final = game.replay(row, (state) => out.push([...state.cells()].join("")));
-  out.push([...final.cells()].join(""));
+  if (row.size !== null) {
+    const size = row.size;
+    expect(row.moves).toMatch(/^([a-z]{2})*$/);
+    let board = GoBoard.fromDimensions(size);
+    const picture = (): string => board.signMap.flat().map((sign) => (sign === 1 ? "1" : sign === -1 ? "2" : "0")).join("");
+    out.push(picture());
+    for (let k = 0; k < row.moves.length / 2; k++) {
+      const x = row.moves.charCodeAt(2 * k) - 97, y = row.moves.charCodeAt(2 * k + 1) - 97;
+      if (x < size && y < size) board = board.makeMove(k % 2 === 0 ? 1 : -1, [x, y], { preventSuicide: true, preventOverwrite: true });
+      out.push(picture());
+    }
+  } else {
+    expect(row.game).toBe("connect4");
+    const width = 7, height = 6;
+    const cells = new Array<string>(width * height).fill("0");
+    out.push(cells.join(""));
+    [...row.moves].forEach((digit, k) => {
+      const col = Number(digit) - 1;
+      let r = height - 1;
+      while (cells[r * width + col] !== "0") r--;
+      cells[r * width + col] = k % 2 === 0 ? "1" : "2";
+      out.push(cells.join(""));
+    });
+  }
   return out;
+}
+
+/** The cell each position's move put a stone on (null at the start and after a pass). */
+function lastCells(positions: string[]): (number | null)[] {
+  return positions.map((cells, k) => {
+    if (k === 0) return null;
+    const c = [...cells].findIndex((v, i) => v !== "0" && positions[k - 1]![i] === "0");
+    return c < 0 ? null : c;
+  });
 }
 
 /** Stones taken by each side over a game's positions (a stone gone from one position to the next). */
@@ -297,13 +380,14 @@ describeNeeds(needs.chromium)("the viewer in Chromium", () => {
     store.close();
     for (const id of [go, c4]) {
       const expected = replayed(id);
+      const last = lastCells(expected);
       const [byBlack, byWhite] = taken(expected);
       const page = await open(`/games/${id}`);
-      expect(await boardCells(page)).toEqual({ ply: 0, cells: expected[0] });
+      expect(await boardCells(page)).toEqual({ ply: 0, cells: expected[0], marked: [] });
       for (let ply = 1; ply < expected.length; ply++) {
         await page.keyboard.press("ArrowRight");
         await page.waitForSelector(`[data-testid="board"][data-ply="${ply}"]`);
-        expect(await boardCells(page)).toEqual({ ply, cells: expected[ply] });
+        expect(await boardCells(page)).toEqual({ ply, cells: expected[ply], marked: last[ply] === null ? [] : [last[ply]] });
       }
       await expect(page.textContent('[data-testid="move-number"]')).resolves.toContain(`move ${expected.length - 1} of ${expected.length - 1}`);
       if (id === go) await expect(page.textContent(".side-panel")).resolves.toContain(`Black took ${byBlack}, White took ${byWhite}`);
@@ -332,8 +416,14 @@ describeNeeds(needs.chromium)("the viewer in Chromium", () => {
     await shoot(page, "ladder");
     await page.close();
 
+    // The head-to-head table of random: the database's own head_to_head view.
     const h2h = await open("/ladder?game=go:6&player=random");
-    await h2h.waitForSelector("text=head-to-head", { timeout: 10_000 }).catch(() => undefined);
+    const shownRows = await h2h.locator('[data-testid="head-to-head-row"]').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].slice(0, 5).map((td) => td.textContent!.trim())));
+    const view = openDatabase(db, { readonly: true });
+    const counted = view.prepare("SELECT opponent, games, wins, draws, losses FROM head_to_head WHERE player = 'random' AND game = 'go:6'").raw().all() as (string | number)[][];
+    view.close();
+    expect(shownRows.length).toBeGreaterThan(0);
+    expect(new Set(shownRows.map((r) => r.join("|")))).toEqual(new Set(counted.map((r) => r.map(String).join("|"))));
     await shoot(h2h, "ladder-head-to-head");
     await h2h.close();
 

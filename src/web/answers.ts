@@ -112,6 +112,8 @@ export interface Ladder {
   anchor: string | null;
   anchorElo: number | null;
   rows: LadderRow[];
+  /** Why there are no rows (games that rate no one: a player against itself only), when none. */
+  note?: string;
 }
 
 /** `GET /api/head-to-head`. */

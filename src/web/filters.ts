@@ -4,10 +4,14 @@
  */
 import { parseGameSpec } from "../../games/index.js";
 
-/** An answer the viewer gives instead of data: 404 (no such thing) or 400 (a malformed request). */
+/**
+ * An answer the viewer gives instead of data: 404 (no such thing), 400 (a malformed request),
+ * 405 (a method other than GET), 421 (a Host header not naming this server), or 500 (the
+ * database holds something fossil cannot read: a stored game that does not replay).
+ */
 export class ViewerError extends Error {
   constructor(
-    readonly status: 400 | 404,
+    readonly status: 400 | 404 | 405 | 421 | 500,
     message: string,
   ) {
     super(message);
@@ -56,7 +60,7 @@ function readQuery(query: URLSearchParams, names: readonly string[]): Map<string
 
 /** A whole number in [min, max] written in digits. */
 export function wholeNumber(text: string, name: string, min: number, max: number): number {
-  if (!/^\d{1,15}$/.test(text) || Number(text) < min || Number(text) > max) throw new ViewerError(400, `${name} must be a whole number from ${min} to ${max}, got "${text.slice(0, 40)}"`);
+  if (!/^\d{1,16}$/.test(text) || Number(text) < min || Number(text) > max) throw new ViewerError(400, `${name} must be a whole number from ${min} to ${max}, got "${text.slice(0, 40)}"`);
   return Number(text);
 }
 
@@ -112,7 +116,7 @@ export function ladderFilter(query: URLSearchParams, names: readonly string[] = 
 
 /** A game id in a path: digits only. */
 export function gameId(text: string): number {
-  if (!/^\d{1,15}$/.test(text) || Number(text) < 1) throw new ViewerError(404, `no game "${text.slice(0, 40)}": game ids are whole numbers from 1`);
+  if (!/^\d{1,16}$/.test(text) || Number(text) < 1 || Number(text) > Number.MAX_SAFE_INTEGER) throw new ViewerError(404, `no game "${text.slice(0, 40)}": game ids are whole numbers from 1`);
   return Number(text);
 }
 
@@ -120,6 +124,11 @@ export function gameId(text: string): number {
 export function dashboardQuery(query: URLSearchParams): { refresh?: number } {
   const q = readQuery(query, ["refresh"]);
   return q.has("refresh") ? { refresh: wholeNumber(q.get("refresh")!, "refresh", 1, 3600) } : {};
+}
+
+/** A query string that must be empty (a game's page, its JSON, its SGF). */
+export function noQuery(query: URLSearchParams): void {
+  readQuery(query, []);
 }
 
 /** The evaluation's query: `ply`, the position after that many moves. */

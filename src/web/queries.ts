@@ -3,9 +3,10 @@
  * is a prepared statement whose values are bound: no SQL is built from request text. Filters
  * arrive already checked (filters.ts).
  */
-import type { Game, GameState } from "../../games/game.js";
+import { FossilError, InputError } from "../../core/errors.js";
+import type { Game, GameState, StoredGame } from "../../games/game.js";
 import { parseGameSpec } from "../../games/index.js";
-import { computeLadder, type Ladder } from "../../db/ladder.js";
+import { computeLadder } from "../../db/ladder.js";
 import type { Db } from "../../db/schema.js";
 import { SCHEMA_VERSION } from "../../db/schema.js";
 import { studyStatus } from "../study/status.js";
@@ -25,10 +26,10 @@ function distinct(db: Db, table: "games" | "players", column: "game" | "kind" | 
   return out;
 }
 
-export function info(db: Db, model: { path: string; game: string } | null): Info {
+export function info(db: Db, path: string, model: { path: string; game: string } | null): Info {
   const count = (table: string): number => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
   return {
-    db: db.name,
+    db: path,
     schema: SCHEMA_VERSION,
     games: count("games"),
     players: count("players"),
@@ -123,38 +124,54 @@ export function runs(db: Db): Run[] {
   });
 }
 
+/** 404 for a game family the database has no games of. */
+export function checkFamily(db: Db, game: string): void {
+  if (db.prepare("SELECT 1 FROM games WHERE game = ? LIMIT 1").get(game) === undefined) throw new ViewerError(404, `no games of ${game} in this database`);
+}
+
 /**
- * The ladder of one game family: the same fit as `fossil ratings --game G`. A fit is kept while
- * no other connection has written to the database (SQLite's data_version), and after a write
- * while that family's games are the same (their count and largest id), so a reload costs nothing.
+ * The ladders of the game families: the same fit as `fossil ratings --game G`. Each family's fit
+ * is kept while no other connection has written to the database (SQLite's data_version), and
+ * after a write while that family's games are the same (their count and largest id), so a reload
+ * or a change of family and back costs nothing.
  */
 export class LadderCache {
-  private key = "";
   private version = -1;
-  private request = "";
-  private ladder: (Ladder & { game: string }) | null = null;
+  private defaultFamily: string | null = null;
+  private readonly fits = new Map<string, { key: string; ladder: LadderAnswer }>();
 
   get(db: Db, filter: LadderFilter): LadderAnswer {
     const version = db.pragma("data_version", { simple: true }) as number;
-    const request = filter.game ?? "";
-    if (version !== this.version || request !== this.request || this.ladder === null) {
-      const families = distinct(db, "games", "game");
-      const game = filter.game ?? mostPlayed(db, families);
-      if (game !== null && !families.includes(game)) throw new ViewerError(404, `no games of ${game} in this database`);
-      const stamp = db.prepare("SELECT count(*) AS n, max(id) AS last FROM games WHERE game = ?").get(game) as { n: number; last: number | null };
-      const key = `${game}|${stamp.n}|${stamp.last}`;
-      if (key !== this.key || this.ladder === null) {
-        const empty = { rows: [], anchor: "", anchorElo: 0, advantage: 0, advantageCi95: 0, games: 0 };
-        this.ladder = { ...(game === null ? empty : computeLadder(db, { game })), game: game ?? "" };
-        this.key = key;
+    const changed = version !== this.version;
+    this.version = version;
+    if (changed || this.defaultFamily === null) this.defaultFamily = mostPlayed(db, distinct(db, "games", "game"));
+    const game = filter.game ?? this.defaultFamily;
+    if (game === null) return { game: null, games: 0, anchor: null, anchorElo: null, rows: [], note: "no games in this database" };
+    let fit = this.fits.get(game);
+    if (changed || !fit) {
+      checkFamily(db, game);
+      const stamp = db.prepare("SELECT count(*) AS n, max(id) AS last FROM games WHERE game = ?").get(game) as { n: number; last: number };
+      const key = `${stamp.n}|${stamp.last}`;
+      if (fit?.key !== key) {
+        fit = { key, ladder: familyLadder(db, game) };
+        this.fits.set(game, fit);
       }
-      this.version = version;
-      this.request = request;
     }
-    const kindOf = db.prepare("SELECT kind FROM players WHERE name = ?").pluck();
-    const rows = this.ladder.rows.map((r) => ({ ...r, kind: kindOf.get(r.player) as string }));
-    return { ...this.ladder, rows: filter.kind ? rows.filter((r) => r.kind === filter.kind) : rows };
+    return { ...fit!.ladder, rows: filter.kind ? fit!.ladder.rows.filter((r) => r.kind === filter.kind) : fit!.ladder.rows };
   }
+}
+
+/** One family's fit with each player's kind; games that rate no one make an empty ladder with a note. */
+function familyLadder(db: Db, game: string): LadderAnswer {
+  let ladder;
+  try {
+    ladder = computeLadder(db, { game });
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return { game, games: 0, anchor: null, anchorElo: null, rows: [], note: e.message };
+  }
+  const kindOf = db.prepare("SELECT kind FROM players WHERE name = ?").pluck();
+  return { ...ladder, game, rows: ladder.rows.map((r) => ({ ...r, kind: kindOf.get(r.player) as string })) };
 }
 
 function mostPlayed(db: Db, families: string[]): string | null {
@@ -244,6 +261,16 @@ interface StoredRecord extends GameSummary {
   setup: string | null;
 }
 
+/** Replays a stored game; a game that does not replay is the database's fault, a 500 naming it. */
+function replayStored(game: Game, id: number, stored: StoredGame, visit?: (state: GameState, action: number, index: number) => void): GameState {
+  try {
+    return game.replay(stored, visit);
+  } catch (e) {
+    if (e instanceof FossilError) throw new ViewerError(500, `game ${id} in the database does not replay: ${e.message}`);
+    throw e;
+  }
+}
+
 function gameRecord(db: Db, id: number): StoredRecord {
   const row = db
     .prepare(
@@ -283,7 +310,7 @@ export function gameDetail(db: Db, id: number): GameRecord {
   } else {
     // replay shows each position before its move: a position is added when the next one arrives.
     let move: string | null = null;
-    const final = game.replay({ spec: record.spec, moves, setup }, (state, action) => {
+    const final = replayStored(game, id, { spec: record.spec, moves, setup }, (state, action) => {
       add(state, move);
       move = game.actionText(action);
     });
@@ -328,7 +355,7 @@ export function gamePosition(db: Db, id: number, ply: number): { game: Game; sta
   if (row.moves === null) throw new ViewerError(404, `game ${id} is a result without moves`);
   let found: GameState | null = null;
   let played = 0;
-  const final = game.replay({ spec: row.spec, moves: row.moves, setup: row.setup }, (state, _action, index) => {
+  const final = replayStored(game, id, { spec: row.spec, moves: row.moves, setup: row.setup }, (state, _action, index) => {
     if (index === ply) found = state.clone();
     played++;
   });

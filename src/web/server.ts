@@ -13,13 +13,31 @@ import { legalProbabilities, OnnxModel } from "../../models/inference.js";
 import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
 import { OlderSchemaError, openDatabase, SCHEMA_VERSION, type Db } from "../../db/schema.js";
 import type { Evaluation } from "./answers.js";
-import { dashboardQuery, evalQuery, gameFilter, gameId, ladderFilter, ViewerError } from "./filters.js";
-import { gameDetail, gameList, gamePosition, gameSgf, headToHead, info, LadderCache, runs, studies } from "./queries.js";
+import { dashboardQuery, evalQuery, gameFilter, gameId, ladderFilter, noQuery, ViewerError } from "./filters.js";
+import { checkFamily, gameDetail, gameList, gamePosition, gameSgf, headToHead, info, LadderCache, runs, studies } from "./queries.js";
+
+/** The host name of a Host header: "127.0.0.1:8080" → "127.0.0.1", "[::1]:8080" → "[::1]". */
+function hostName(header: string): string {
+  try {
+    return new URL(`http://${header}`).hostname;
+  } catch {
+    return "";
+  }
+}
+
+/** Host names of this machine's loopback. */
+const LOOPBACK = ["127.0.0.1", "localhost", "[::1]"];
 
 export interface ViewerOptions {
   db: string;
   /** An ONNX model whose policy and value the board shows. */
   model?: string;
+  /**
+   * The host names a request's Host header may give (any when absent). A server on loopback takes
+   * only loopback names, so a web page elsewhere cannot read it through a name it points at
+   * 127.0.0.1 (DNS rebinding).
+   */
+  hosts?: string[];
 }
 
 /** The bundled client (scripts/build.mjs writes it beside the compiled server). */
@@ -53,10 +71,11 @@ function escapeHtml(text: string): string {
 }
 
 const PAGE_TITLES: Record<string, string> = { dashboard: "Runs", ladder: "Ladder", games: "Games", game: "Game" };
+const ERROR_TITLES: Record<number, string> = { 400: "Bad request", 404: "Not found", 405: "Method not allowed", 421: "Misdirected request", 500: "Server error" };
 
 /** The HTML of a page: the shell the client draws into, or (with `error`) the 404/400 page itself. */
 function html(page: string, data: { id?: number; error?: { status: number; message: string } } = {}): string {
-  const title = data.error ? (data.error.status === 404 ? "Not found" : "Bad request") : PAGE_TITLES[page]!;
+  const title = data.error ? ERROR_TITLES[data.error.status] ?? "Error" : PAGE_TITLES[page]!;
   // The error pages have no script: their navigation bar is the client's (client/common.tsx), in plain HTML.
   const nav = `<nav class="nav"><a class="brand" href="/">fossil</a><a href="/">Runs</a><a href="/ladder">Ladder</a><a href="/games">Games</a></nav>`;
   const body = data.error
@@ -116,6 +135,7 @@ export interface Viewer {
  * fossil database of this version, and a model that cannot be read.
  */
 export async function createViewer(o: ViewerOptions): Promise<Viewer> {
+  const assets = readAssets();
   const notes: string[] = [];
   let db: Db;
   try {
@@ -123,10 +143,18 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
   } catch (e) {
     if (!(e instanceof OlderSchemaError)) throw e;
     // A database of an older fossil: migrated once (as any command that writes would), then read.
-    openDatabase(o.db).close();
+    try {
+      openDatabase(o.db).close();
+    } catch (why) {
+      if (!(why instanceof InputError)) throw why;
+      throw new InputError(`database schema version ${e.version} is older than ${SCHEMA_VERSION}, and its one-time upgrade needs to write it: ${why.message.replace(`${o.db}: `, "")}`, { file: o.db });
+    }
     notes.push(`upgraded ${o.db} from schema version ${e.version} to ${SCHEMA_VERSION} (see db/README.md)`);
     db = openDatabase(o.db, { readonly: true });
   }
+  // SQLite reads a database in place only where it may write its shared-memory file beside it;
+  // elsewhere openDatabase reads a copy, which later writes do not reach.
+  if (db.memory) notes.push(`${o.db}: its folder cannot be written, so the viewer shows a copy taken now: games stored from now on will not appear`);
   let loaded: LoadedModel | null = null;
   try {
     loaded = o.model === undefined ? null : await loadModel(o.model);
@@ -134,18 +162,27 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
     db.close();
     throw e;
   }
-  const assets = readAssets();
   const ladders = new LadderCache();
   const app = new Hono();
 
   const fail = (c: Context, e: unknown, json: boolean) => {
-    const known = e instanceof ViewerError;
-    // A stored game that does not replay is the database's fault, named as such.
-    const status = known ? e.status : e instanceof InputError ? 500 : 500;
-    const message = known || e instanceof InputError ? (e as Error).message : "internal error (see the server's output)";
-    if (!known && !(e instanceof InputError)) process.stderr.write(`fossil serve: ${(e as Error).stack ?? String(e)}\n`);
+    // ViewerErrors say what is wrong with the request or the database; an InputError here is
+    // something in the database fossil cannot read (a stored spec it does not know); anything
+    // else is a bug, logged with its stack.
+    const status = e instanceof ViewerError ? e.status : 500;
+    const message = e instanceof ViewerError || e instanceof InputError ? e.message : "internal error (see the server's output)";
+    if (status === 500) process.stderr.write(`fossil serve: ${c.req.method} ${c.req.path}: ${e instanceof ViewerError || e instanceof InputError ? message : ((e as Error).stack ?? String(e))}\n`);
+    if (status === 405) c.header("Allow", "GET, HEAD");
     return json ? c.json({ error: message }, status) : c.html(html("error", { error: { status, message } }), status);
   };
+  app.use("*", async (c, next) => {
+    const host = c.req.header("host");
+    if (o.hosts && !(host !== undefined && o.hosts.includes(hostName(host)))) {
+      throw new ViewerError(421, `this viewer answers to ${o.hosts.join(", ")}, not to the host "${(host ?? "").slice(0, 100)}"`);
+    }
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") throw new ViewerError(405, `the viewer only reads: ${c.req.method} is not allowed`);
+    await next();
+  });
   app.use("*", async (c, next) => {
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
@@ -159,6 +196,7 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
   });
   app.get("/ladder", (c) => {
     const f = ladderFilter(query(c), ["game", "kind", "player"]);
+    if (f.game !== undefined) checkFamily(db, f.game);
     if (f.player !== undefined) headToHead(db, f.player, f.game);
     return c.html(html("ladder"));
   });
@@ -167,13 +205,14 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
     return c.html(html("games"));
   });
   app.get("/games/:id", (c) => {
+    noQuery(query(c));
     const id = gameId(c.req.param("id"));
     gameDetail(db, id);
     return c.html(html("game", { id }));
   });
 
   // The API.
-  app.get("/api/info", (c) => c.json(info(db, loaded && { path: loaded.path, game: loaded.game })));
+  app.get("/api/info", (c) => c.json(info(db, o.db, loaded && { path: loaded.path, game: loaded.game })));
   app.get("/api/studies", (c) => c.json(studies(db)));
   app.get("/api/runs", (c) => c.json(runs(db)));
   app.get("/api/ladder", (c) => c.json(ladders.get(db, ladderFilter(query(c)))));
@@ -183,8 +222,12 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
     return c.json(headToHead(db, f.player, f.game));
   });
   app.get("/api/games", (c) => c.json(gameList(db, gameFilter(query(c)))));
-  app.get("/api/games/:id", (c) => c.json(gameDetail(db, gameId(c.req.param("id")))));
+  app.get("/api/games/:id", (c) => {
+    noQuery(query(c));
+    return c.json(gameDetail(db, gameId(c.req.param("id"))));
+  });
   app.get("/api/games/:id/sgf", (c) => {
+    noQuery(query(c));
     const { name, text } = gameSgf(db, gameId(c.req.param("id")));
     c.header("Content-Disposition", `attachment; filename="${name}"`);
     return c.body(text, 200, { "Content-Type": "application/x-go-sgf; charset=utf-8" });
@@ -214,7 +257,8 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
 
 /** Serves a viewer on `host:port` (port 0: any free one); resolves once it listens. */
 export async function serveViewer(o: ViewerOptions & { port: number; host: string }): Promise<{ url: string; notes: string[]; close(): Promise<void> }> {
-  const viewer = await createViewer(o);
+  const loopback = LOOPBACK.includes(hostName(o.host.includes(":") && !o.host.startsWith("[") ? `[${o.host}]` : o.host));
+  const viewer = await createViewer({ ...o, hosts: o.hosts ?? (loopback ? LOOPBACK : undefined) });
   const server = createAdaptorServer({ fetch: viewer.app.fetch });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -45,6 +45,7 @@ export function DashboardPage() {
           setRuns(runAnswer.data);
         }
         setRefreshError(null);
+        setError(null);
       } catch (e) {
         if (stopped) return;
         if (first) setError(errorMessage(e));

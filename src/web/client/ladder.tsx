@@ -98,7 +98,7 @@ export function LadderPage() {
 
 /** The ladder's rows; each player's name chooses its head-to-head table. */
 function LadderTable({ ladder, game, kind, player }: { ladder: Ladder; game: string; kind: string; player: string }) {
-  if (ladder.rows.length === 0) return <p class="empty">no rated players{kind !== "" ? ` of kind ${kind}` : ""}</p>;
+  if (ladder.rows.length === 0) return <p class="empty">{ladder.note ?? `no rated players${kind !== "" ? ` of kind ${kind}` : ""}`}</p>;
   return (
     <>
       <p class="summary">
