@@ -173,6 +173,7 @@ describe("fossil serve over HTTP", () => {
       const r = await rawGet(server.url, "/api/games", { method });
       expect([method, r.status]).toEqual([method, 405]);
       expect(r.headers.allow).toBe("GET, HEAD");
+      expect(r.headers["content-security-policy"]).toContain("default-src 'self'");
     }
     // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) gets nothing.
     const rebound = await rawGet(server.url, "/api/games", { headers: { Host: "attacker.example:8080" } });

@@ -175,6 +175,11 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
     if (status === 405) c.header("Allow", "GET, HEAD");
     return json ? c.json({ error: message }, status) : c.html(html("error", { error: { status, message } }), status);
   };
+  // The security headers go on every answer, errors included.
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+  });
   app.use("*", async (c, next) => {
     const host = c.req.header("host");
     if (o.hosts && !(host !== undefined && o.hosts.includes(hostName(host)))) {
@@ -182,10 +187,6 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
     }
     if (c.req.method !== "GET" && c.req.method !== "HEAD") throw new ViewerError(405, `the viewer only reads: ${c.req.method} is not allowed`);
     await next();
-  });
-  app.use("*", async (c, next) => {
-    await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
   });
 
   // Pages: the request is checked here, so a bad id or filter is a 404/400 page, not a blank one.
