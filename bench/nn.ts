@@ -4,7 +4,11 @@
  * 64 with 1 and 2 threads; TensorFlow.js forward positions/s and training samples/s at batch 128
  * on the active backend, and their ratio (target: training at least 25% of forward); on wasm
  * also training with batch norm and ReLU as plain tf operations, the baseline of the fused
- * kernels (fused-bn.ts).
+ * kernels (fused-bn.ts). Then the int8 model of the same net (models/onnx/quantize.ts, calibrated
+ * on 256 positions): positions/s at batch 1, 8 and 64 on one thread and its speed-up over fp32
+ * (target at least 2.5x at batch 64), and how far its answers are from fp32's on 512 other
+ * positions. `BENCH_MODEL=FILE.onnx` (a trained checkpoint, its .state beside it) adds the same
+ * figures for that network.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +17,11 @@ import { parseGameSpec } from "../games/index.js";
 import { architectureFor, buildGraph } from "../models/arch.js";
 import { OnnxModel } from "../models/inference.js";
 import { exportOnnx } from "../models/onnx/export.js";
+import { calibrate, compareModels, exportQuantisedOnnx, type ModelGap } from "../models/onnx/quantize.js";
+import { loadState } from "../models/checkpoint.js";
+import type { Architecture } from "../models/arch.js";
+import type { Weights } from "../models/weights.js";
+import type { Game } from "../games/game.js";
 import { randomBatch } from "../models/synthetic.js";
 import { canFuseBatchNorm, setFusedBatchNorm } from "../models/fused-bn.js";
 import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../models/tfnet.js";
@@ -38,6 +47,32 @@ async function rate(once: () => unknown, per: number, seconds = SECONDS): Promis
 
 const fmt = (x: number): string => Math.round(x).toLocaleString("en-US").padStart(8);
 
+const gapText = (g: ModelGap): string =>
+  `|value difference| mean ${g.valueMean.toFixed(4)}, largest ${g.valueMax.toFixed(4)}; policy KL ${g.policyKl.toFixed(4)} nats; same first move ${(100 * g.top1Agreement).toFixed(1)}% (${g.positions} positions)`;
+
+/** The int8 model of a network: its speed against fp32 at batch 1, 8 and 64 on one thread, and its distance from fp32. */
+async function int8Figures(game: Game, arch: Architecture, weights: Weights, label: string, rng: Rng): Promise<boolean> {
+  const calibration = randomBatch(game, 256, rng.split("calibration"), 40);
+  const held = randomBatch(game, 512, rng.split("held out"), 40);
+  const ranges = await calibrate(arch, weights, calibration.planes, calibration.size);
+  const fp32 = await OnnxModel.load({ bytes: exportOnnx(arch, weights, { step: 0, run: "bench" }), file: `${label} fp32` }, { threads: 1 });
+  const int8 = await OnnxModel.load({ bytes: exportQuantisedOnnx(arch, weights, { step: 0, run: "bench" }, ranges), file: `${label} int8` }, { threads: 1 });
+  const row: string[] = [];
+  let ratio = 0;
+  for (const batch of [1, 8, 64]) {
+    const a = await rate(() => fp32.evaluate(held.planes, batch), batch);
+    const b = await rate(() => int8.evaluate(held.planes, batch), batch);
+    row.push(`batch ${String(batch).padStart(2)} ${fmt(b)}/s (${(b / a).toFixed(2)}x fp32's ${Math.round(a).toLocaleString("en-US")})`);
+    ratio = b / a;
+  }
+  console.log(`  int8, 1 thread, ${label}: ${row.join("   ")}`);
+  console.log(`    speed-up at batch 64: ${ratio.toFixed(2)}x   target >= 2.5x: ${ratio >= 2.5 ? "met" : "NOT met"}`);
+  console.log(`    against fp32: ${gapText(await compareModels(fp32, int8, held.planes, held.mask, held.size, game.actionCount))}`);
+  await fp32.close();
+  await int8.close();
+  return ratio >= 2.5;
+}
+
 const tf = await loadTf();
 console.log(`fossil network benchmark — node ${process.version}, TensorFlow.js backend "${tf.getBackend()}", ${SECONDS} s per measurement`);
 const dir = mkdtempSync(join(tmpdir(), "fossil-bench-"));
@@ -61,6 +96,7 @@ for (const [spec, blocks, filters] of [
     console.log(`  ONNX Runtime, ${threads} thread${threads > 1 ? "s" : " "}: ${row.join("   ")}`);
     await model.close();
   }
+  allMet = (await int8Figures(game, arch, net.getWeights(), "fresh weights", rng.split("int8"))) && allMet;
   const forward = await rate(() => net.predict(data.planes, TRAIN_BATCH), TRAIN_BATCH);
   const trainer = new Trainer(net, DEFAULT_TRAINING, game, rng.split("train"));
   const fused = canFuseBatchNorm(tf, filters);
@@ -77,5 +113,12 @@ for (const [spec, blocks, filters] of [
     console.log(`  baseline, batch norm + ReLU as tf operations: training ${fmt(plain)} samples/s (${(100 * plain / forward).toFixed(1)}% of forward); fused ${(training / plain).toFixed(2)}x that`);
   }
   net.dispose();
+}
+const trained = process.env.BENCH_MODEL;
+if (trained) {
+  const state = loadState(trained);
+  const game = parseGameSpec(state.arch.game);
+  console.log(`\n${trained}: ${state.arch.game}, resnet ${state.arch.blocks} blocks x ${state.arch.filters} filters, step ${state.step}`);
+  allMet = (await int8Figures(game, state.arch, state.weights, "trained", Rng.fromSeed("bench trained"))) && allMet;
 }
 console.log(`\n${allMet ? "all targets met" : "some targets NOT met"}`);

@@ -10,8 +10,12 @@ import { ProtoWriter } from "./proto.js";
 
 export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 13;
-const FLOAT = 1;
-const INT64 = 7;
+/** TensorProto data types. */
+export const FLOAT = 1;
+export const UINT8 = 2;
+export const INT8 = 3;
+export const INT32 = 6;
+export const INT64 = 7;
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
 
@@ -41,18 +45,22 @@ export function metadataEntries(arch: Architecture, meta: ModelMetadata): [strin
   ];
 }
 
-interface Tensor {
+/** An initializer: float32 or int64 values, or raw little-endian bytes of another type. */
+export interface Tensor {
   name: string;
   dims: number[];
   floats?: Float32Array;
   int64s?: number[];
+  raw?: { type: number; bytes: Uint8Array };
 }
 
 function writeTensor(w: ProtoWriter, t: Tensor): void {
   for (const d of t.dims) w.int(1, d);
-  w.int(2, t.floats ? FLOAT : INT64);
+  w.int(2, t.raw ? t.raw.type : t.floats ? FLOAT : INT64);
   w.string(8, t.name);
-  if (t.floats) {
+  if (t.raw) {
+    w.bytesField(9, t.raw.bytes);
+  } else if (t.floats) {
     w.bytesField(9, new Uint8Array(t.floats.buffer, t.floats.byteOffset, t.floats.byteLength));
   } else {
     const raw = new DataView(new ArrayBuffer(8 * t.int64s!.length));
@@ -61,19 +69,22 @@ function writeTensor(w: ProtoWriter, t: Tensor): void {
   }
 }
 
-function writeValueInfo(w: ProtoWriter, name: string, dims: (number | string)[]): void {
+/** A float tensor's value info; `dims` null leaves its shape unknown. */
+function writeValueInfo(w: ProtoWriter, name: string, dims: (number | string)[] | null): void {
   w.string(1, name);
   w.message(2, (type) =>
     type.message(1, (tensor) => {
       tensor.int(1, FLOAT);
-      tensor.message(2, (shape) => {
-        for (const d of dims) shape.message(1, (dim) => (typeof d === "number" ? dim.int(1, d) : dim.string(2, d)));
-      });
+      if (dims !== null) {
+        tensor.message(2, (shape) => {
+          for (const d of dims) shape.message(1, (dim) => (typeof d === "number" ? dim.int(1, d) : dim.string(2, d)));
+        });
+      }
     }),
   );
 }
 
-interface Node {
+export interface Node {
   op: string;
   inputs: string[];
   outputs: string[];
@@ -81,8 +92,19 @@ interface Node {
   intLists?: Record<string, number[]>;
 }
 
+/** The network as ONNX nodes and initializers (batch norm folded into the convolutions). */
+export interface OnnxGraph {
+  nodes: Node[];
+  initializers: Tensor[];
+}
+
 /** Serialises the network with the given weights (little-endian float32 raw data). */
-export function exportOnnx(arch: Architecture, weights: Weights, meta: ModelMetadata): Uint8Array {
+export function exportOnnx(arch: Architecture, weights: Weights, meta: ModelMetadata, options: { extraOutputs?: readonly string[] } = {}): Uint8Array {
+  return writeModel(arch, meta, onnxGraph(arch, weights), options.extraOutputs ?? []);
+}
+
+/** The fp32 graph of the network: nodes in order, weights folded. */
+export function onnxGraph(arch: Architecture, weights: Weights): OnnxGraph {
   const graph = buildGraph(arch);
   checkWeights(graph, weights);
   const get = (name: string): Float32Array => weights.get(name)!;
@@ -150,7 +172,16 @@ export function exportOnnx(arch: Architecture, weights: Weights, meta: ModelMeta
         break;
     }
   }
+  return { nodes, initializers };
+}
 
+/**
+ * Writes a model of `graph`: input `planes`, outputs `policy` and `value`, and `extraOutputs`
+ * (intermediate tensors, for calibration) with unknown shapes.
+ */
+export function writeModel(arch: Architecture, meta: ModelMetadata, onnx: OnnxGraph, extraOutputs: readonly string[]): Uint8Array {
+  const graph = buildGraph(arch);
+  const { nodes, initializers } = onnx;
   const model = new ProtoWriter();
   model.int(1, ONNX_IR_VERSION);
   model.string(2, "fossil");
@@ -177,6 +208,7 @@ export function exportOnnx(arch: Architecture, weights: Weights, meta: ModelMeta
     g.message(11, (v) => writeValueInfo(v, graph.input, ["batch", arch.planes, arch.height, arch.width]));
     g.message(12, (v) => writeValueInfo(v, graph.policy, ["batch", arch.actions]));
     g.message(12, (v) => writeValueInfo(v, graph.value, ["batch"]));
+    for (const name of extraOutputs) g.message(12, (v) => writeValueInfo(v, name, null));
   });
   model.message(8, (o) => o.string(1, "").int(2, ONNX_OPSET));
   for (const [key, value] of metadataEntries(arch, meta)) model.message(14, (e) => e.string(1, key).string(2, value));

@@ -115,3 +115,15 @@ export function checkModelFits(info: ModelInfo, expected: ModelFit): Architectur
   if (problems.length > 0) throw new InputError(`model does not fit: ${problems.join("; ")}`, { file: info.file });
   return arch;
 }
+
+/** How many nodes of each operator a model's graph holds ("QLinearConv" → 9). */
+export function operatorCounts(bytes: Uint8Array): Map<string, number> {
+  const counts = new Map<string, number>();
+  const graph = decodeMessage(bytes).find((f) => f.field === 7 && f.wire === 2);
+  for (const node of graph ? decodeMessage(graph.data!) : []) {
+    if (node.field !== 1 || node.wire !== 2) continue;
+    const op = decodeMessage(node.data!).find((f) => f.field === 4 && f.wire === 2);
+    if (op) counts.set(fieldString(op), (counts.get(fieldString(op)) ?? 0) + 1);
+  }
+  return counts;
+}
