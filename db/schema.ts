@@ -222,6 +222,15 @@ const MIGRATIONS: string[] = [
   CREATE INDEX games_source ON games(source);
   CREATE INDEX games_family ON games(game);
   `,
+  `
+  -- int8 self-play (fossil loop --precision int8): the precision each generation's self-play
+  -- played in (NULL: fp32, not asked), and its int8 model's distance from the fp32 network on
+  -- positions of the replay window, which decided it (src/train/precision.ts).
+  ALTER TABLE generations ADD COLUMN selfplay_precision TEXT CHECK (selfplay_precision IN ('fp32', 'int8'));
+  ALTER TABLE generations ADD COLUMN int8_value_gap REAL;
+  ALTER TABLE generations ADD COLUMN int8_policy_kl REAL;
+  ALTER TABLE generations ADD COLUMN int8_top1 REAL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,6 +16,7 @@ import { calibrateResignation, checkLoopOptions, generationModel, runLoop, type 
 import { OnnxModel } from "../models/inference.js";
 import type { GameState } from "../games/game.js";
 import { SampleCache, windowBatches, windowSize } from "../src/train/samples.js";
+import { choosePrecision, INT8_GATE, int8Path, precisionPositions } from "../src/train/precision.js";
 import { DEFAULT_SELFPLAY, playSelfPlay, type BatchEvaluator } from "../selfplay/selfplay.js";
 import { runCli } from "./helpers/cli.js";
 import { position } from "./helpers/go.js";
@@ -203,6 +204,37 @@ describe("the loop", () => {
     expect(moves(b.db)).toEqual(moves(a.db));
     a.db.close();
     b.db.close();
+  }, 240_000);
+
+  it("with --precision int8, judges each generation's int8 model once against fp32 on window positions, plays it where it passes, and a rerun plays the same games", async () => {
+    const runs = [open("int8"), open("int8-again")];
+    for (const r of runs) await runLoop(r.db, { ...options(r.db.name, r.models), precision: "int8" });
+    const rows = runs[0]!.db.prepare("SELECT generation, selfplay_precision AS precision, int8_value_gap AS value, int8_policy_kl AS kl, int8_top1 AS top1 FROM generations ORDER BY generation").all() as { generation: number; precision: string; value: number; kl: number; top1: number }[];
+    expect(rows.map((r) => r.generation)).toEqual([0, 1]);
+    for (const r of rows) {
+      const passes = r.value <= INT8_GATE.valueMean && r.kl <= INT8_GATE.policyKl && r.top1 >= INT8_GATE.top1Agreement;
+      expect(r.precision).toBe(passes ? "int8" : "fp32");
+      expect(existsSync(int8Path(generationModel(runs[0]!.models, "smoke", r.generation)))).toBe(true);
+    }
+    expect(rows.some((r) => r.precision === "int8")).toBe(true);
+    // The int8 models and the games they played are the same in a second run with the same seed.
+    for (const g of [0, 1]) expect(readFileSync(int8Path(generationModel(runs[1]!.models, "smoke", g)))).toEqual(readFileSync(int8Path(generationModel(runs[0]!.models, "smoke", g))));
+    const moves = (db: Db): string[] => db.prepare("SELECT fingerprint || ' ' || moves FROM games ORDER BY fingerprint").pluck().all() as string[];
+    expect(moves(runs[1]!.db)).toEqual(moves(runs[0]!.db));
+    // Self-play played the int8 model: where it did, the games differ from those of the same run in fp32.
+    const fp32 = open("int8-as-fp32");
+    await runLoop(fp32.db, options(fp32.db.name, fp32.models));
+    const gamesOf = (db: Db, g: number): string[] => db.prepare("SELECT g.moves FROM games g JOIN selfplay_games s ON s.game_id = g.id WHERE s.generation = ? ORDER BY s.game_index").pluck().all(g) as string[];
+    const first = rows.find((r) => r.precision === "int8")!.generation;
+    expect(gamesOf(runs[0]!.db, first)).not.toEqual(gamesOf(fp32.db, first));
+    if (rows[0]!.precision === "fp32") expect(gamesOf(runs[0]!.db, 0)).toEqual(gamesOf(fp32.db, 0));
+    fp32.db.close();
+    // A gate no model passes leaves self-play in fp32.
+    const game = parseGameSpec("connect4");
+    const model = generationModel(runs[0]!.models, "smoke", 1);
+    const strict = await choosePrecision(game, model, precisionPositions(game, [], 64, Rng.fromSeed(1)), { valueMean: -1, policyKl: 0.02, top1Agreement: 0.9 });
+    expect(strict).toMatchObject({ model, precision: "fp32" });
+    for (const r of runs) r.db.close();
   }, 240_000);
 
   it("runs on Gumbel AlphaZero's search: its players are gumbel:..., its samples the improved policy", async () => {

@@ -119,6 +119,10 @@ describe("study settings", () => {
     expect(c4.prior.source).toBe("solver:0.1");
     expect(c4.rating.pool).toEqual(["random", "rollout:50", "rollout:200", "solver:0.5", "solver:0.25", "solver:0.1"]);
     expect(studySettings("quick", { prior: "human:a.sgf,b", priorGames: [500, 2000] }, true).settings.prior).toMatchObject({ source: "human", paths: ["a.sgf", "b"], games: [500, 2000] });
+
+    // int8 self-play is a setting of the loop every arm runs; fp32 leaves the stored settings as before.
+    expect(studySettings("quick", { precision: "int8" }, true).settings.loop.precision).toBe("int8");
+    expect(studySettings("quick", { precision: "fp32" }, true).settings.loop).toEqual(studySettings("quick", {}, true).settings.loop);
   });
 
   it("refuses settings it cannot run, naming the option", () => {

@@ -19,7 +19,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as GoBoardModule from "@sabaki/go-board";
 import { parseGameSpec } from "../games/index.js";
-import { openDatabase } from "../db/schema.js";
+import { openDatabase, SCHEMA_VERSION } from "../db/schema.js";
 import { studySettings } from "../src/study/settings.js";
 import { runStudy } from "../src/study/study.js";
 import { runCli } from "./helpers/cli.js";
@@ -213,18 +213,19 @@ describe("fossil serve over HTTP", () => {
     copyFileSync(db, older);
     const o = new Database(older);
     o.exec("DROP INDEX games_run; DROP INDEX games_source; DROP INDEX games_family");
+    for (const column of ["selfplay_precision", "int8_value_gap", "int8_policy_kl", "int8_top1"]) o.exec(`ALTER TABLE generations DROP COLUMN ${column}`);
     o.pragma("user_version = 5");
     o.close();
     const viewer = await serve(["--db", older]);
     try {
       // (stderr and stdout are separate pipes: the note may arrive after the address)
-      await vi.waitFor(() => expect(viewer.stderr()).toBe(`upgraded ${older} from schema version 5 to 6 (see db/README.md)\n`));
+      await vi.waitFor(() => expect(viewer.stderr()).toBe(`upgraded ${older} from schema version 5 to ${SCHEMA_VERSION} (see db/README.md)\n`));
       expect((await getJson<{ games: unknown[] }>(viewer.url, "/api/games?limit=2")).body.games).toHaveLength(2);
     } finally {
       await viewer.stop();
     }
     const n = new Database(older, { readonly: true });
-    expect(n.pragma("user_version", { simple: true })).toBe(6);
+    expect(n.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     n.close();
   });
 

@@ -26,6 +26,7 @@ interface LoopArgs {
   resignFrom: number;
   concurrent: number;
   search: "puct" | "gumbel";
+  precision: "fp32" | "int8";
   workers?: number;
   models?: string;
 }
@@ -38,7 +39,9 @@ export function generationLine(r: GenerationReport): string {
   return (
     `generation ${r.generation}: ${r.games} games, ${r.meanLength.toFixed(1)} moves a game, ${r.samples} samples, ${r.evaluations} evaluations; ${resign}; ` +
     `trained ${r.trainSteps} steps on ${r.trainSamples} samples of a ${r.windowSamples}-sample window, policy loss ${r.policyLoss.toFixed(3)}, value loss ${r.valueLoss.toFixed(3)}; ` +
-    `CPU ${minutes(r.selfplayCpuSeconds)} self-play + ${minutes(r.trainCpuSeconds)} training, wall ${minutes(r.wallSeconds)} -> ${r.model}\n`
+    `CPU ${minutes(r.selfplayCpuSeconds)} self-play + ${minutes(r.trainCpuSeconds)} training, wall ${minutes(r.wallSeconds)} -> ${r.model}` +
+    (r.int8Gap === null ? "" : `; self-play ${r.precision} (int8 against fp32: |value difference| ${r.int8Gap.valueMean.toFixed(3)}, policy KL ${r.int8Gap.policyKl.toFixed(4)}, same first move ${(100 * r.int8Gap.top1Agreement).toFixed(0)}%)`) +
+    "\n"
   );
 }
 
@@ -63,6 +66,7 @@ export const loopCommand = {
       .option("resign-from", { type: "number", default: LOOP_DEFAULTS.resignFrom, describe: "first generation that may resign (threshold calibrated for <5% false resignations)", coerce: wholeNumber("resign-from", 0, 100_000) })
       .option("concurrent", { type: "number", default: LOOP_DEFAULTS.concurrent, describe: "self-play games per worker played at once (the network batch)", coerce: wholeNumber("concurrent", 1, 4096) })
       .option("search", { type: "string", choices: ["puct", "gumbel"] as const, default: LOOP_DEFAULTS.search, describe: "self-play search: PUCT (AlphaZero) or Gumbel AlphaZero" })
+      .option("precision", { type: "string", choices: ["fp32", "int8"] as const, default: "fp32", describe: "self-play network precision: int8 plays each generation's quantised model where it passes the accuracy gate" })
       .option("workers", { type: "number", describe: "self-play worker threads (default: cores)", coerce: wholeNumber("workers", 1, 64) })
       .option("models", { type: "string", describe: "folder of the run's checkpoints (default: <db>-models beside the database)" }),
   handler: async (args: ArgumentsCamelCase<LoopArgs>) => {
@@ -72,6 +76,7 @@ export const loopCommand = {
       game, run: args.run, models, init: args.init, blocks: args.blocks, filters: args.filters, seed: args.seed, generations: args.generations,
       games: args.games, sims: args.sims, cheapSims: args.cheapSims ?? Math.max(1, Math.round(args.sims / 4)), batch: args.batch, lr: args.lr, reuse: args.reuse,
       windowMin: args.windowMin, resignFrom: args.resignFrom, falseResignations: LOOP_DEFAULTS.falseResignations, concurrent: args.concurrent, search: args.search, workers: args.workers,
+      ...(args.precision === "int8" ? { precision: "int8" as const } : {}),
     };
     // Bad options are refused before a database is made.
     const checked = checkLoopOptions(options);

@@ -22,6 +22,7 @@ interface StudyArgs {
   prior?: string;
   priorGames?: string;
   arms?: string;
+  precision?: "fp32" | "int8";
   db: string;
   out: string;
   name?: string;
@@ -81,6 +82,7 @@ function settingsOf(args: StudyArgs): { settings: StudySettings; notes: string[]
       prior: args.prior,
       priorGames: args.priorGames === undefined ? undefined : numbers(args.priorGames, "--prior-games", "500,2000,8000"),
       arms: args.arms === undefined ? undefined : (args.arms.split(",").map((a) => a.trim()) as ArmKind[]),
+      precision: args.precision,
     },
     existsSync(GNUGO),
   );
@@ -184,6 +186,7 @@ export const studyCommand = {
       .option("prior", { type: "string", requiresArg: true, describe: "the prior's games: gnugo[:LEVEL] | builtin[:N] | solver[:ERROR] | human:PATH[,PATH] (default: GNU Go where installed, else the built-in teacher)" })
       .option("prior-games", { type: "string", requiresArg: true, describe: "prior games to train on; a list (500,2000,8000) sweeps the dose" })
       .option("arms", { type: "string", requiresArg: true, describe: "arms: prior,zero[,prior-kl]" })
+      .option("precision", { type: "string", choices: ["fp32", "int8"] as const, describe: "self-play precision of every arm (default fp32): int8 plays each checkpoint's quantised model where it passes the accuracy gate" })
       .option("db", { type: "string", requiresArg: true, default: "fossil.db", describe: "the study's database (games, samples, ratings)" })
       .option("out", { type: "string", requiresArg: true, default: "fossil-report", describe: "report folder (index.html, figures, summary.json)" })
       .option("name", { type: "string", requiresArg: true, describe: "the study's name in the database (default: the preset's)" })

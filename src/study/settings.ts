@@ -156,6 +156,7 @@ export function checkStudySettings(s: StudySettings): void {
   for (const part of ["loop", "kl", "prior", "rating"] as const) shape(part, isObject(s[part]));
   for (const key of ["games", "sims", "cheapSims", "batch", "lr", "reuse", "windowMin", "resignFrom", "falseResignations", "concurrent"] as const) shape(`loop.${key}`, typeof s.loop[key] === "number");
   shape("loop.search", s.loop.search === "puct" || s.loop.search === "gumbel");
+  shape("loop.precision", s.loop.precision === undefined || s.loop.precision === "int8");
   shape("kl.weight", typeof s.kl.weight === "number" && s.kl.weight >= 0);
   shape("kl.halfLife", typeof s.kl.halfLife === "number" && s.kl.halfLife > 0);
   shape("prior.source", typeof s.prior.source === "string");
@@ -215,6 +216,8 @@ export interface StudyOverrides {
   prior?: string;
   priorGames?: number[];
   arms?: ArmKind[];
+  /** Self-play precision of every arm: int8 (each checkpoint quantised, behind the accuracy gate) or fp32. */
+  precision?: "fp32" | "int8";
 }
 
 /** The reference pool for a game: random, rollouts, and the experts it has (built-in playouts, GNU Go over GTP, perfect play). */
@@ -248,6 +251,9 @@ export function studySettings(preset: string, o: StudyOverrides, gnugo: boolean)
   if (o.budget !== undefined) s.budget = o.budget;
   if (o.arms) s.arms = o.arms;
   if (o.priorGames) s.prior.games = o.priorGames;
+  // The same for every arm: the loop's settings are the study's.
+  if (o.precision === "int8") s.loop.precision = "int8";
+  else if (o.precision === "fp32") delete s.loop.precision;
   if (o.prior !== undefined) {
     if (o.prior.startsWith("human:")) {
       s.prior.source = "human";

@@ -33,6 +33,7 @@ import { loadTf } from "../../models/tf.js";
 import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../../models/tfnet.js";
 import { initWeights } from "../../models/weights.js";
 import { runSelfPlayPool } from "../../selfplay/pool.js";
+import { choosePrecision, int8Path, precisionPositions } from "./precision.js";
 import { checkSelfPlayParams, selfPlayDefaults, type SelfPlayParams } from "../../selfplay/selfplay.js";
 import { specText } from "../../selfplay/spec.js";
 import type { SelfPlayChunk } from "../../selfplay/worker.js";
@@ -70,7 +71,15 @@ export interface LoopSettings {
    */
   klWeight?: number;
   klHalfLife?: number;
+  /**
+   * "int8": self-play plays each generation's int8 model when it passes the gate (precision.ts),
+   * else its fp32 network. Absent: fp32 (and left out of the stored settings).
+   */
+  precision?: "int8";
 }
+
+/** Positions drawn from the window for an int8 model: as many to calibrate it, as many again to judge it. */
+const PRECISION_POSITIONS = 256;
 
 export const LOOP_DEFAULTS: LoopSettings = { games: 200, sims: 64, cheapSims: 16, batch: 128, lr: 0.02, reuse: 4, windowMin: 10_000, resignFrom: 2, falseResignations: 0.05, concurrent: 32, search: "puct" };
 
@@ -122,6 +131,9 @@ export interface GenerationReport {
   wallSeconds: number;
   /** The network it trained (generation + 1). */
   model: string;
+  /** The precision its self-play played in, and (with --precision int8) the int8 model's gap from fp32. */
+  precision: "fp32" | "int8";
+  int8Gap: { valueMean: number; policyKl: number; top1Agreement: number } | null;
 }
 
 export type LoopEvent =
@@ -209,6 +221,7 @@ export function checkSettings(s: LoopSettings, generations: number): void {
   if (!(s.falseResignations >= 0 && s.falseResignations < 1)) throw new InputError(`the false-resignation target must be in [0, 1), got ${s.falseResignations}`);
   if (s.klWeight !== undefined && !(Number.isFinite(s.klWeight) && s.klWeight >= 0)) throw new InputError(`the KL weight must be a number of at least 0, got ${s.klWeight}`);
   if (s.klHalfLife !== undefined && !(Number.isFinite(s.klHalfLife) && s.klHalfLife > 0)) throw new InputError(`the KL half-life must be a number of generations above 0, got ${s.klHalfLife}`);
+  if (s.precision !== undefined && s.precision !== "int8") throw new InputError(`--precision must be fp32 or int8, got ${String(s.precision)}`);
 }
 
 /** A starting network given by `--init`: its content name and its training state. */
@@ -237,6 +250,10 @@ function startingState(o: LoopOptions, init: InitNetwork | null): { state: Train
 
 interface GenerationRow {
   player_id: number;
+  selfplay_precision: "fp32" | "int8" | null;
+  int8_value_gap: number | null;
+  int8_policy_kl: number | null;
+  int8_top1: number | null;
   games: number;
   moves: number;
   samples: number;
@@ -291,6 +308,7 @@ export function checkLoopOptions(o: LoopOptions): CheckedLoop {
     games: o.games, sims: o.sims, cheapSims: o.cheapSims, batch: o.batch, lr: o.lr, reuse: o.reuse,
     windowMin: o.windowMin, resignFrom: o.resignFrom, falseResignations: o.falseResignations, concurrent: o.concurrent, search: o.search,
     ...(o.klWeight ? { klWeight: o.klWeight, klHalfLife: o.klHalfLife ?? 5 } : {}),
+    ...(o.precision === "int8" ? { precision: "int8" as const } : {}),
   };
   checkSettings(settings, o.generations);
   if (settings.klWeight && !o.init) throw new InputError("the KL regulariser keeps a prior: it needs a starting network (--init)");
@@ -374,6 +392,21 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
     } else registerPlayer(g);
     const threshold = row.resign_threshold;
 
+    // The model self-play plays: with --precision int8, the generation's int8 model if it passes
+    // the gate, judged once (the choice is stored with the generation).
+    let selfplayModel = model;
+    if (settings.precision === "int8") {
+      if (row.selfplay_precision === null || (row.selfplay_precision === "int8" && !existsSync(int8Path(model)))) {
+        const through = db.prepare("SELECT coalesce(sum(samples), 0) FROM generations WHERE run_id = ? AND generation < ?").pluck().get(runId, g) as number;
+        const window = g > 0 ? cache.window(db, runId, windowSize(through, o.windowMin)).batches : [];
+        const choice = await choosePrecision(game, model, precisionPositions(game, window, PRECISION_POSITIONS, root.split("precision", g)));
+        db.prepare("UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ? WHERE run_id = ? AND generation = ?")
+          .run(choice.precision, choice.gap.valueMean, choice.gap.policyKl, choice.gap.top1Agreement, runId, g);
+        row = generationRow(g)!;
+      }
+      if (row.selfplay_precision === "int8") selfplayModel = int8Path(model);
+    }
+
     // Self-play: the games of this generation not stored yet.
     const prefix = `loop:${runId}:${g}:`;
     const stored = storedIndices(db, runId, prefix);
@@ -403,7 +436,7 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
     }
     onEvent({ phase: "selfplay", generation: g, games, of: o.games, moves, evaluations });
     await runSelfPlayPool(
-      { model, game: game.spec, games: missing(), params: { ...params, resignThreshold: threshold ?? 0 }, seed: `loop:${o.run}:${o.seed}:${g}`, workers: o.workers, signal: o.signal },
+      { model: selfplayModel, game: game.spec, games: missing(), params: { ...params, resignThreshold: threshold ?? 0 }, seed: `loop:${o.run}:${o.seed}:${g}`, workers: o.workers, signal: o.signal },
       (chunk) => {
         if (chunk.game !== game.spec) throw new Error(`self-play worker played ${chunk.game}, not ${game.spec}`);
         storeChunk(chunk);
@@ -472,6 +505,8 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
         trainCpuSeconds: trainCpu,
         wallSeconds: row.selfplay_wall_seconds + trainWall,
         model: basename(next),
+        precision: row.selfplay_precision === "int8" ? "int8" : "fp32",
+        int8Gap: row.int8_value_gap === null ? null : { valueMean: row.int8_value_gap, policyKl: row.int8_policy_kl!, top1Agreement: row.int8_top1! },
       },
     });
   }
