@@ -33,10 +33,10 @@ import { loadTf } from "../../models/tf.js";
 import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../../models/tfnet.js";
 import { initWeights } from "../../models/weights.js";
 import { runSelfPlayPool } from "../../selfplay/pool.js";
-import { choosePrecision, int8Path, precisionPositions } from "./precision.js";
 import { checkSelfPlayParams, selfPlayDefaults, type SelfPlayParams } from "../../selfplay/selfplay.js";
 import { specText } from "../../selfplay/spec.js";
 import type { SelfPlayChunk } from "../../selfplay/worker.js";
+import { choosePrecision, int8Path, precisionPositions } from "./precision.js";
 import { findRun, selfPlayRows, storedIndices } from "../play/selfplay.js";
 import { allFinite, trainSteps } from "./loop.js";
 import type { Batch } from "../../models/tfnet.js";
@@ -397,11 +397,16 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
     let selfplayModel = model;
     if (settings.precision === "int8") {
       if (row.selfplay_precision === null || (row.selfplay_precision === "int8" && !existsSync(int8Path(model)))) {
+        const wallStart = performance.now(), cpuStart = process.cpuUsage();
         const through = db.prepare("SELECT coalesce(sum(samples), 0) FROM generations WHERE run_id = ? AND generation < ?").pluck().get(runId, g) as number;
         const window = g > 0 ? cache.window(db, runId, windowSize(through, o.windowMin)).batches : [];
         const choice = await choosePrecision(game, model, precisionPositions(game, window, PRECISION_POSITIONS, root.split("precision", g)));
-        db.prepare("UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ? WHERE run_id = ? AND generation = ?")
-          .run(choice.precision, choice.gap.valueMean, choice.gap.policyKl, choice.gap.top1Agreement, runId, g);
+        // Quantising and judging are part of the generation's self-play cost.
+        const cpu = process.cpuUsage(cpuStart);
+        db.prepare(
+          `UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ?,
+             selfplay_cpu_seconds = selfplay_cpu_seconds + ?, selfplay_wall_seconds = selfplay_wall_seconds + ? WHERE run_id = ? AND generation = ?`,
+        ).run(choice.precision, choice.gap.valueMean, choice.gap.policyKl, choice.gap.top1Agreement, (cpu.user + cpu.system) / 1e6, (performance.now() - wallStart) / 1000, runId, g);
         row = generationRow(g)!;
       }
       if (row.selfplay_precision === "int8") selfplayModel = int8Path(model);
