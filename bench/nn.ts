@@ -116,7 +116,13 @@ for (const [spec, blocks, filters] of [
 }
 const trained = process.env.BENCH_MODEL;
 if (trained) {
-  const state = loadState(trained);
+  let state;
+  try {
+    state = loadState(trained);
+  } catch (e) {
+    console.error(`BENCH_MODEL: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const game = parseGameSpec(state.arch.game);
   console.log(`\n${trained}: ${state.arch.game}, resnet ${state.arch.blocks} blocks x ${state.arch.filters} filters, step ${state.step}`);
   allMet = (await int8Figures(game, state.arch, state.weights, "trained", Rng.fromSeed("bench trained"))) && allMet;
