@@ -5,6 +5,7 @@ import { InputError } from "../../core/errors.js";
 import { makeFolder } from "../../core/files.js";
 import { parseGameSpec } from "../../games/index.js";
 import type { Db } from "../../db/schema.js";
+import type { SgfSupport } from "../../games/game.js";
 
 export interface ExportFilter {
   /** Only games of this player (either colour). */
@@ -13,7 +14,8 @@ export interface ExportFilter {
   source?: string;
 }
 
-interface ExportRow {
+/** A stored game with what its SGF record names. */
+export interface ExportRow {
   id: number;
   spec: string;
   black: string;
@@ -34,6 +36,35 @@ export interface ExportReport {
   resultsOnly: number;
 }
 
+const EXPORT_SELECT = `SELECT g.id, g.spec, b.name AS black, w.name AS white, b.rank AS black_rank, w.rank AS white_rank,
+       g.moves, g.setup, g.result, g.played_at, g.source
+     FROM games g JOIN players b ON b.id = g.black_id JOIN players w ON w.id = g.white_id`;
+
+/** One stored game as export reads it, or undefined. */
+export function exportRow(db: Db, id: number): ExportRow | undefined {
+  return db.prepare(`${EXPORT_SELECT} WHERE g.id = ?`).get(id) as ExportRow | undefined;
+}
+
+/** The file name of a game's SGF record: `game-000042.sgf`. */
+export const sgfFileName = (id: number): string => `game-${String(id).padStart(6, "0")}.sgf`;
+
+/** The SGF text of a stored game with moves, by its game's SGF support. */
+export function sgfText(row: ExportRow, moves: string, sgf: SgfSupport): string {
+  return sgf.write(
+    { spec: row.spec, moves, setup: row.setup },
+    {
+      black: row.black,
+      white: row.white,
+      blackRank: row.black_rank ?? undefined,
+      whiteRank: row.white_rank ?? undefined,
+      result: row.result,
+      // The date of play only: inventing one (the storage date) would make a different record.
+      date: row.played_at ?? undefined,
+      event: `fossil ${row.source} game ${row.id}`,
+    },
+  );
+}
+
 /** Writes one SGF file per game (`game-000042.sgf`, by game id) into `dir`; what SGF cannot hold is counted, not written. */
 export function exportGames(db: Db, dir: string, filter: ExportFilter = {}): ExportReport {
   const where: string[] = [];
@@ -48,14 +79,7 @@ export function exportGames(db: Db, dir: string, filter: ExportFilter = {}): Exp
     where.push("g.source = ?");
     params.push(filter.source);
   }
-  const rows = db
-    .prepare(
-      `SELECT g.id, g.spec, b.name AS black, w.name AS white, b.rank AS black_rank, w.rank AS white_rank,
-              g.moves, g.setup, g.result, g.played_at, g.source
-       FROM games g JOIN players b ON b.id = g.black_id JOIN players w ON w.id = g.white_id
-       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY g.id`,
-    )
-    .all(...params) as ExportRow[];
+  const rows = db.prepare(`${EXPORT_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY g.id`).all(...params) as ExportRow[];
   makeFolder(dir);
   const report: ExportReport = { written: 0, otherGames: 0, resultsOnly: 0 };
   for (const row of rows) {
@@ -65,20 +89,8 @@ export function exportGames(db: Db, dir: string, filter: ExportFilter = {}): Exp
       else report.resultsOnly++;
       continue;
     }
-    const text = sgf.write(
-      { spec: row.spec, moves: row.moves, setup: row.setup },
-      {
-        black: row.black,
-        white: row.white,
-        blackRank: row.black_rank ?? undefined,
-        whiteRank: row.white_rank ?? undefined,
-        result: row.result,
-        // The date of play only: inventing one (the storage date) would make a different record.
-        date: row.played_at ?? undefined,
-        event: `fossil ${row.source} game ${row.id}`,
-      },
-    );
-    const file = join(dir, `game-${String(row.id).padStart(6, "0")}.sgf`);
+    const text = sgfText(row, row.moves, sgf);
+    const file = join(dir, sgfFileName(row.id));
     try {
       writeFileSync(file, text);
     } catch (e) {

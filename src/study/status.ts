@@ -27,6 +27,22 @@ export interface StudyStatus {
   lines: string[];
 }
 
+/** CPU and wall seconds of a study's loops so far: self-play and training of every generation of its runs. */
+export function loopCost(db: Db, study: string): { cpu: number; wall: number } {
+  return db
+    .prepare(
+      `SELECT coalesce(sum(g.selfplay_cpu_seconds + coalesce(g.train_cpu_seconds, 0)), 0) AS cpu,
+              coalesce(sum(g.selfplay_wall_seconds + coalesce(g.train_wall_seconds, 0)), 0) AS wall
+       FROM generations g JOIN runs r ON r.id = g.run_id WHERE r.name LIKE ? ESCAPE '\\'`,
+    )
+    .get(`${study.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`) as { cpu: number; wall: number };
+}
+
+/** The names of the studies in a database, oldest first. */
+export function studyNames(db: Db): string[] {
+  return db.prepare("SELECT name FROM runs WHERE json_extract(config, '$.command') = 'study' ORDER BY id").pluck().all() as string[];
+}
+
 export function studyStatus(db: Db): StudyStatus[] {
   const studies = db.prepare("SELECT id, name, config FROM runs ORDER BY id").all() as { id: number; name: string; config: string }[];
   const out: StudyStatus[] = [];

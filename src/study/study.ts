@@ -21,6 +21,7 @@ import { armAnswers, armCurves, conclusion, range } from "./analysis.js";
 import { heldOutGames, measureCheckpoint, valuePositions } from "./metrics.js";
 import { checkPrior, priorCost, priorData, priorModelOf, priorNetworks, studyArms, type PriorDose, type PriorEvent } from "./prior.js";
 import { pickCheckpoints, rateCheckpoints, ratingGames, studyRatings, studySnapshot, usablePool, type CheckpointInfo, type RatedPlayer, type RatingEvent } from "./rating.js";
+import { loopCost } from "./status.js";
 import { checkStudySettings, type StudySettings } from "./settings.js";
 import type { CheckpointResult, Interval, PriorSummary, StudySummary } from "./summary.js";
 
@@ -255,11 +256,7 @@ function summarize(
   }
   const phases: Record<string, number> = {};
   for (const row of db.prepare("SELECT step, wall_seconds FROM study_steps WHERE run_id = ?").all(studyId) as { step: string; wall_seconds: number }[]) phases[row.step] = row.wall_seconds;
-  const loopWall = db
-    .prepare("SELECT coalesce(sum(g.selfplay_wall_seconds + coalesce(g.train_wall_seconds, 0)), 0) FROM generations g JOIN runs r ON r.id = g.run_id WHERE r.name LIKE ? ESCAPE '\\'")
-    .pluck()
-    .get(`${o.name.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`) as number;
-  phases.loops = loopWall;
+  phases.loops = loopCost(db, o.name).wall;
   phases["rating (this call)"] = ratingSeconds;
   return {
     fossil: { version: "0.1.0", node: process.version, platform: platform(), cpus: availableParallelism() },

@@ -9,7 +9,8 @@ import { parseGameSpec } from "../../games/index.js";
 import { computeLadder } from "../../db/ladder.js";
 import type { Db } from "../../db/schema.js";
 import { SCHEMA_VERSION } from "../../db/schema.js";
-import { studyStatus } from "../study/status.js";
+import { exportRow, sgfFileName, sgfText } from "../data/export.js";
+import { loopCost, studyNames, studyStatus } from "../study/status.js";
 import { studySnapshot } from "../study/rating.js";
 import type { Ladder as LadderAnswer, GamePage, GameRecord, GameSummary, HeadToHead, Info, Position, Run, Study } from "./answers.js";
 import { ViewerError, type GameFilter, type LadderFilter } from "./filters.js";
@@ -41,18 +42,6 @@ export function info(db: Db, path: string, model: { path: string; game: string }
   };
 }
 
-/** CPU and wall seconds of a study's loops (self-play and training of every generation). */
-function loopCompute(db: Db, study: string): { cpu: number; wall: number } {
-  const pattern = `${study.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
-  return db
-    .prepare(
-      `SELECT coalesce(sum(g.selfplay_cpu_seconds + coalesce(g.train_cpu_seconds, 0)), 0) AS cpu,
-              coalesce(sum(g.selfplay_wall_seconds + coalesce(g.train_wall_seconds, 0)), 0) AS wall
-       FROM generations g JOIN runs r ON r.id = g.run_id WHERE r.name LIKE ? ESCAPE '\\'`,
-    )
-    .get(pattern) as { cpu: number; wall: number };
-}
-
 export function studies(db: Db): Study[] {
   const idOf = db.prepare("SELECT id FROM runs WHERE name = ?").pluck();
   const rated = db.prepare(
@@ -81,7 +70,7 @@ export function studies(db: Db): Study[] {
       }
     }
     checkpoints.sort((a, b) => a.run.localeCompare(b.run) || a.generation - b.generation);
-    const loops = loopCompute(db, s.study);
+    const loops = loopCost(db, s.study);
     return {
       study: s.study,
       preset: s.settings.preset,
@@ -115,10 +104,10 @@ export function runs(db: Db): Run[] {
        FROM runs r JOIN generations g ON g.run_id = r.id GROUP BY r.id ORDER BY r.id`,
     )
     .all() as (Omit<Run, "study" | "game"> & { config: string })[];
-  const studyNames = new Set(studyStatus(db).map((s) => s.study));
+  const studies = new Set(studyNames(db));
   return rows.map(({ config, ...r }) => {
     const slash = r.run.indexOf("/");
-    const study = slash > 0 && studyNames.has(r.run.slice(0, slash)) ? r.run.slice(0, slash) : null;
+    const study = slash > 0 && studies.has(r.run.slice(0, slash)) ? r.run.slice(0, slash) : null;
     const game = (JSON.parse(config) as { game?: unknown }).game;
     return { ...r, study, game: typeof game === "string" ? game : null };
   });
@@ -329,23 +318,16 @@ export function gameDetail(db: Db, id: number): GameRecord {
 
 /** The SGF text of a game, and its file name; 404 for games SGF does not hold. */
 export function gameSgf(db: Db, id: number): { name: string; text: string } {
-  const row = gameRecord(db, id);
+  const row = exportRow(db, id);
+  if (!row) throw new ViewerError(404, `no game ${id} in this database`);
   const sgf = parseGameSpec(row.spec).sgf;
-  if (!sgf || row.moves === null) throw new ViewerError(404, `game ${id} has no SGF record (${row.moves === null ? "a result without moves" : `SGF holds Go, not ${row.game}`})`);
-  const ranks = db.prepare("SELECT rank FROM players WHERE name = ?").pluck();
-  const text = sgf.write(
-    { spec: row.spec, moves: row.moves, setup: row.setup },
-    {
-      black: row.black,
-      white: row.white,
-      blackRank: (ranks.get(row.black) as string | null) ?? undefined,
-      whiteRank: (ranks.get(row.white) as string | null) ?? undefined,
-      result: row.result,
-      date: row.playedAt ?? undefined,
-      event: `fossil ${row.source} game ${row.id}`,
-    },
-  );
-  return { name: `game-${String(row.id).padStart(6, "0")}.sgf`, text };
+  if (!sgf || row.moves === null) throw new ViewerError(404, `game ${id} has no SGF record (${row.moves === null ? "a result without moves" : `SGF holds Go, not ${parseGameSpec(row.spec).id}`})`);
+  return { name: sgfFileName(id), text: sgfText(row, row.moves, sgf) };
+}
+
+/** 404 for a game id the database does not hold (the game's page; its JSON replays it). */
+export function checkGame(db: Db, id: number): void {
+  gameRecord(db, id);
 }
 
 /** The stored game `id` replayed to its position after `ply` moves (for the model's evaluation). */

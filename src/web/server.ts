@@ -14,7 +14,7 @@ import { fossilArchitecture, readModelFile } from "../../models/onnx/read.js";
 import { OlderSchemaError, openDatabase, SCHEMA_VERSION, type Db } from "../../db/schema.js";
 import type { Evaluation } from "./answers.js";
 import { dashboardQuery, evalQuery, gameFilter, gameId, ladderFilter, noQuery, ViewerError } from "./filters.js";
-import { checkFamily, gameDetail, gameList, gamePosition, gameSgf, headToHead, info, LadderCache, runs, studies } from "./queries.js";
+import { checkFamily, checkGame, gameDetail, gameList, gamePosition, gameSgf, headToHead, info, LadderCache, runs, studies } from "./queries.js";
 
 /** The host name of a Host header: "127.0.0.1:8080" → "127.0.0.1", "[::1]:8080" → "[::1]". */
 function hostName(header: string): string {
@@ -208,7 +208,7 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
   app.get("/games/:id", (c) => {
     noQuery(query(c));
     const id = gameId(c.req.param("id"));
-    gameDetail(db, id);
+    checkGame(db, id);
     return c.html(html("game", { id }));
   });
 
