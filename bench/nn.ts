@@ -8,7 +8,9 @@
  * on 256 positions): positions/s at batch 1, 8 and 64 on one thread and its speed-up over fp32
  * (target at least 2.5x at batch 64), and how far its answers are from fp32's on 512 other
  * positions. `BENCH_MODEL=FILE.onnx` (a trained checkpoint, its .state beside it) adds the same
- * figures for that network.
+ * figures for that network. Last, the ONNX Runtime training backend on the same batch: samples/s
+ * on 1 and 2 threads, against TensorFlow.js (target at least 3x on one thread) and against ONNX
+ * Runtime's forward pass (target at least 60% of forward / 3).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +20,8 @@ import { architectureFor, buildGraph } from "../models/arch.js";
 import { OnnxModel } from "../models/inference.js";
 import { exportOnnx } from "../models/onnx/export.js";
 import { calibrate, compareModels, exportQuantisedOnnx, type ModelGap } from "../models/onnx/quantize.js";
-import { loadState } from "../models/checkpoint.js";
+import { loadState, type TrainingState } from "../models/checkpoint.js";
+import { OrtTrainer } from "../models/ort-trainer.js";
 import type { Architecture } from "../models/arch.js";
 import type { Weights } from "../models/weights.js";
 import type { Game } from "../games/game.js";
@@ -73,6 +76,32 @@ async function int8Figures(game: Game, arch: Architecture, weights: Weights, lab
   return ratio >= 2.5;
 }
 
+/**
+ * The ONNX Runtime training backend (models/ort-trainer.ts) on the same batch: samples/s on 1 and
+ * 2 threads against TensorFlow.js's `tfjs` (target at least 3x on one thread), and against ONNX
+ * Runtime's own forward pass at the same batch (target: at least 60% of forward / 3).
+ */
+async function ortTraining(game: Game, arch: Architecture, weights: Weights, tfjs: number, rng: Rng): Promise<boolean> {
+  const data = randomBatch(game, TRAIN_BATCH, rng.split("data"), 30);
+  const start: TrainingState = { arch, step: 0, rng: rng.split("train").getState(), params: DEFAULT_TRAINING, weights, momentum: new Map(), iterations: 0, run: "bench" };
+  const speeds: number[] = [];
+  for (const threads of [1, 2]) {
+    const trainer = new OrtTrainer(arch, DEFAULT_TRAINING, game, rng.split("train", threads), weights, threads);
+    trainer.restore(start);
+    speeds.push(await rate(() => trainer.trainStep(data), TRAIN_BATCH));
+    await trainer.dispose();
+  }
+  const model = await OnnxModel.load({ bytes: exportOnnx(arch, weights, { step: 0, run: "bench" }), file: "forward" }, { threads: 1 });
+  const forward = await rate(() => model.evaluate(data.planes, TRAIN_BATCH), TRAIN_BATCH);
+  await model.close();
+  const [one, two] = speeds as [number, number];
+  const speedUp = one / tfjs, share = one / (forward / 3);
+  console.log(`  ONNX Runtime training, batch ${TRAIN_BATCH}: 1 thread ${fmt(one)} samples/s, 2 threads ${fmt(two)} samples/s; its forward pass ${fmt(forward)} positions/s (1 thread)`);
+  console.log(`    1 thread against TensorFlow.js: ${speedUp.toFixed(2)}x   target >= 3x: ${speedUp >= 3 ? "met" : "NOT met"}`);
+  console.log(`    against forward / 3: ${(100 * share).toFixed(1)}%   target >= 60%: ${share >= 0.6 ? "met" : "NOT met"}`);
+  return speedUp >= 3 && share >= 0.6;
+}
+
 const tf = await loadTf();
 console.log(`fossil network benchmark — node ${process.version}, TensorFlow.js backend "${tf.getBackend()}", ${SECONDS} s per measurement`);
 const dir = mkdtempSync(join(tmpdir(), "fossil-bench-"));
@@ -112,6 +141,7 @@ for (const [spec, blocks, filters] of [
     setFusedBatchNorm(true);
     console.log(`  baseline, batch norm + ReLU as tf operations: training ${fmt(plain)} samples/s (${(100 * plain / forward).toFixed(1)}% of forward); fused ${(training / plain).toFixed(2)}x that`);
   }
+  allMet = (await ortTraining(game, arch, net.getWeights(), training, rng.split("ort"))) && allMet;
   net.dispose();
 }
 const trained = process.env.BENCH_MODEL;

@@ -62,8 +62,10 @@ export class TfNetwork {
     readonly tf: Tf,
     readonly arch: Architecture,
     weights: Weights,
+    /** The graph to run (tests run single ops); by default the network of `arch`. */
+    graph: Graph = buildGraph(arch),
   ) {
-    this.graph = buildGraph(arch);
+    this.graph = graph;
     this.fusions = fusionsOf(this.graph);
     checkWeights(this.graph, weights);
     const prefix = `net${++networkCount}`;
@@ -255,6 +257,31 @@ export interface SymmetrySource {
   cellSymmetries: readonly Int32Array[];
 }
 
+/**
+ * The NHWC input, policy targets and mask penalty (0 legal, -1e9 not) of a batch: what either
+ * training backend takes. With `rng` (augmenting) each sample gets a random symmetry of the game.
+ */
+export function trainingLayout(arch: Architecture, batch: Batch, symmetry: SymmetrySource, rng: Rng | null): { input: Float32Array; policy: Float32Array; penalty: Float32Array } {
+  const { planes: c, height, width, actions } = arch;
+  const cells = height * width;
+  const input = new Float32Array(batch.size * cells * c);
+  const policy = new Float32Array(batch.size * actions);
+  const penalty = new Float32Array(batch.size * actions);
+  const count = symmetry.symmetries.length;
+  for (let n = 0; n < batch.size; n++) {
+    const k = rng ? rng.int(count) : 0;
+    const cellSym = symmetry.cellSymmetries[k]!, actionSym = symmetry.symmetries[k]!;
+    const src = n * c * cells, dst = n * cells * c;
+    for (let p = 0; p < c; p++) for (let cell = 0; cell < cells; cell++) input[dst + cellSym[cell]! * c + p] = batch.planes[src + p * cells + cell]!;
+    for (let a = 0; a < actions; a++) {
+      const b = n * actions + actionSym[a]!;
+      policy[b] = batch.policy[n * actions + a]!;
+      penalty[b] = batch.mask[n * actions + a] ? 0 : -1e9;
+    }
+  }
+  return { input, policy, penalty };
+}
+
 export class Trainer {
   readonly optimizer: tfTypes.MomentumOptimizer;
   step = 0;
@@ -269,37 +296,12 @@ export class Trainer {
     this.optimizer = net.tf.train.momentum(learningRateAt(params.learningRate, 0), params.momentum) as tfTypes.MomentumOptimizer;
   }
 
-  /**
-   * Builds the NHWC input, targets and mask penalty of a batch, applying one random symmetry
-   * per sample when augmenting.
-   */
-  private layout(batch: Batch): { input: Float32Array; policy: Float32Array; penalty: Float32Array } {
-    const { planes: c, height, width, actions } = this.net.arch;
-    const cells = height * width;
-    const input = new Float32Array(batch.size * cells * c);
-    const policy = new Float32Array(batch.size * actions);
-    const penalty = new Float32Array(batch.size * actions);
-    const count = this.symmetry.symmetries.length;
-    for (let n = 0; n < batch.size; n++) {
-      const k = this.params.augment ? this.rng.int(count) : 0;
-      const cellSym = this.symmetry.cellSymmetries[k]!, actionSym = this.symmetry.symmetries[k]!;
-      const src = n * c * cells, dst = n * cells * c;
-      for (let p = 0; p < c; p++) for (let cell = 0; cell < cells; cell++) input[dst + cellSym[cell]! * c + p] = batch.planes[src + p * cells + cell]!;
-      for (let a = 0; a < actions; a++) {
-        const b = n * actions + actionSym[a]!;
-        policy[b] = batch.policy[n * actions + a]!;
-        penalty[b] = batch.mask[n * actions + a] ? 0 : -1e9;
-      }
-    }
-    return { input, policy, penalty };
-  }
-
   /** One SGD step on a batch; returns the losses before the update. */
   trainStep(batch: Batch): StepResult {
     const tf = this.net.tf;
     const { height, width, planes } = this.net.arch;
     this.optimizer.setLearningRate(learningRateAt(this.params.learningRate, this.step));
-    const { input, policy, penalty } = this.layout(batch);
+    const { input, policy, penalty } = trainingLayout(this.net.arch, batch, this.symmetry, this.params.augment ? this.rng : null);
     const stats: [string, Tensor, Tensor][] = [];
     let parts: number[] = [];
     let partTensors: Tensor[] = [];

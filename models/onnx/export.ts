@@ -181,13 +181,29 @@ export function onnxGraph(arch: Architecture, weights: Weights): OnnxGraph {
  */
 export function writeModel(arch: Architecture, meta: ModelMetadata, onnx: OnnxGraph, extraOutputs: readonly string[]): Uint8Array {
   const graph = buildGraph(arch);
-  const { nodes, initializers } = onnx;
-  const model = new ProtoWriter();
-  model.int(1, ONNX_IR_VERSION);
-  model.string(2, "fossil");
-  model.string(3, "0.1");
-  model.message(7, (g) => {
-    nodes.forEach((node, k) => {
+  return writeOnnx({
+    name: `fossil ${arch.game}`,
+    ...onnx,
+    inputs: [{ name: graph.input, dims: ["batch", arch.planes, arch.height, arch.width] }],
+    outputs: [{ name: graph.policy, dims: ["batch", arch.actions] }, { name: graph.value, dims: ["batch"] }, ...extraOutputs.map((name) => ({ name, dims: null }))],
+    metadata: metadataEntries(arch, meta),
+  });
+}
+
+/** A float graph input or output; `dims` null leaves its shape unknown. */
+export interface ValueInfo {
+  name: string;
+  dims: (number | string)[] | null;
+}
+
+/** Writes any graph of float inputs and outputs as an ONNX model (IR 8, opset 13). */
+export function writeOnnx(model: OnnxGraph & { name: string; inputs: ValueInfo[]; outputs: ValueInfo[]; metadata: [string, string][] }): Uint8Array {
+  const w = new ProtoWriter();
+  w.int(1, ONNX_IR_VERSION);
+  w.string(2, "fossil");
+  w.string(3, "0.1");
+  w.message(7, (g) => {
+    model.nodes.forEach((node, k) => {
       g.message(1, (n) => {
         for (const i of node.inputs) n.string(1, i);
         for (const o of node.outputs) n.string(2, o);
@@ -203,14 +219,12 @@ export function writeModel(arch: Architecture, meta: ModelMetadata, onnx: OnnxGr
         }
       });
     });
-    g.string(2, `fossil ${arch.game}`);
-    for (const t of initializers) g.message(5, (w) => writeTensor(w, t));
-    g.message(11, (v) => writeValueInfo(v, graph.input, ["batch", arch.planes, arch.height, arch.width]));
-    g.message(12, (v) => writeValueInfo(v, graph.policy, ["batch", arch.actions]));
-    g.message(12, (v) => writeValueInfo(v, graph.value, ["batch"]));
-    for (const name of extraOutputs) g.message(12, (v) => writeValueInfo(v, name, null));
+    g.string(2, model.name);
+    for (const t of model.initializers) g.message(5, (v) => writeTensor(v, t));
+    for (const i of model.inputs) g.message(11, (v) => writeValueInfo(v, i.name, i.dims));
+    for (const o of model.outputs) g.message(12, (v) => writeValueInfo(v, o.name, o.dims));
   });
-  model.message(8, (o) => o.string(1, "").int(2, ONNX_OPSET));
-  for (const [key, value] of metadataEntries(arch, meta)) model.message(14, (e) => e.string(1, key).string(2, value));
-  return model.finish();
+  w.message(8, (o) => o.string(1, "").int(2, ONNX_OPSET));
+  for (const [key, value] of model.metadata) w.message(14, (e) => e.string(1, key).string(2, value));
+  return w.finish();
 }

@@ -26,11 +26,11 @@ import type { Db } from "../../db/schema.js";
 import { ensurePlayer, ensureRun, insertGamesWithSamples } from "../../db/store.js";
 import type { Game } from "../../games/game.js";
 import { architectureFor, buildGraph, type Architecture } from "../../models/arch.js";
-import { captureState, loadState, restoreState, saveCheckpoint, type TrainingState } from "../../models/checkpoint.js";
+import { loadState, saveCheckpoint, type TrainingState } from "../../models/checkpoint.js";
 import { checkModelFits, readModelFile } from "../../models/onnx/read.js";
 import { OnnxModel } from "../../models/inference.js";
-import { loadTf } from "../../models/tf.js";
-import { DEFAULT_TRAINING, TfNetwork, Trainer } from "../../models/tfnet.js";
+import { DEFAULT_TRAINING } from "../../models/tfnet.js";
+import { openTrainer } from "../../models/trainer.js";
 import { initWeights } from "../../models/weights.js";
 import { runSelfPlayPool } from "../../selfplay/pool.js";
 import { checkSelfPlayParams, selfPlayDefaults, type SelfPlayParams } from "../../selfplay/selfplay.js";
@@ -457,13 +457,10 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
     const window = cache.window(db, runId, windowSize(total, o.windowMin));
     const count = Math.max(o.batch, Math.round(row.samples * o.reuse));
     const state = loadState(model);
-    const tf = await loadTf();
-    const net = new TfNetwork(tf, state.arch, state.weights);
     const trainStart = performance.now(), cpuStart = process.cpuUsage();
+    const trainer = await openTrainer(state, game);
     let report;
     try {
-      const trainer = new Trainer(net, state.params, game, Rng.fromState(state.rng));
-      await restoreState(trainer, state);
       const diverged = (step: number, loss: number): InputError =>
         new InputError(`training of generation ${g + 1} diverged at step ${step}: loss ${loss.toPrecision(4)}; nothing of it was saved. Lower --lr (now ${o.lr}) in a new --run`);
       const targets = prior ? await prior.mixed(game, window.batches, settings.klWeight! * 2 ** (-g / settings.klHalfLife!)) : window.batches;
@@ -471,12 +468,12 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
       const done = await trainSteps(trainer, batches, null, diverged, (samples, loss) => onEvent({ phase: "train", generation: g, samples, of: count - (count % o.batch), loss }), o.signal);
       if (done.stopped) return { runId, generations: g, trainedNow, model, stopped: true };
       if (done.steps === 0) throw new InputError(`generation ${g}: the window holds ${window.samples} samples, fewer than one batch of ${o.batch}; lower --batch or raise --games`);
-      const nextState = await captureState(trainer, o.run, { generation: g + 1 });
+      const nextState = await trainer.capture(o.run, { generation: g + 1 });
       if (!allFinite(nextState.weights)) throw diverged(done.steps, NaN);
       saveCheckpoint(next, nextState, { generation: String(g + 1) });
       report = done;
     } finally {
-      net.dispose();
+      await trainer.dispose();
     }
     const cpu = process.cpuUsage(cpuStart), trainWall = (performance.now() - trainStart) / 1000;
     const trainCpu = (cpu.user + cpu.system) / 1e6;

@@ -15,9 +15,9 @@ import { InputError } from "../../core/errors.js";
 import { Rng } from "../../core/rng.js";
 import type { Game } from "../../games/game.js";
 import { architectureFor, buildGraph } from "../../models/arch.js";
-import { captureState, loadState, restoreState, saveCheckpoint, statePath, type TrainingState } from "../../models/checkpoint.js";
-import { loadTf } from "../../models/tf.js";
-import { DEFAULT_TRAINING, TfNetwork, Trainer, type Batch } from "../../models/tfnet.js";
+import { loadState, saveCheckpoint, statePath, type TrainingState } from "../../models/checkpoint.js";
+import { DEFAULT_TRAINING, type Batch } from "../../models/tfnet.js";
+import { openTrainer, type NetworkTrainer } from "../../models/trainer.js";
 import { initWeights } from "../../models/weights.js";
 
 /** Where the positions come from. */
@@ -203,12 +203,12 @@ export function checkRun(run: TrainingRun): void {
  * MSE), top-1 agreement (the network's most likely legal move is the target's, over the rows
  * with a policy target) and value MSE.
  */
-export function validate(net: TfNetwork, game: Game, data: Batch): { loss: number; top1: number; valueMse: number } {
+export async function validate(net: Pick<NetworkTrainer, "predict">, game: Game, data: Batch): Promise<{ loss: number; top1: number; valueMse: number }> {
   const a = game.actionCount, cells = game.planes * game.height * game.width;
   let ce = 0, hits = 0, mse = 0, targets = 0;
   for (let start = 0; start < data.size; start += 512) {
     const n = Math.min(512, data.size - start);
-    const out = net.predict(data.planes.subarray(start * cells, (start + n) * cells), n);
+    const out = await net.predict(data.planes.subarray(start * cells, (start + n) * cells), n);
     for (let i = 0; i < n; i++) {
       const row = start + i;
       let max = -Infinity, best = -1, target = -1;
@@ -260,7 +260,7 @@ export interface StepsReport {
  * throws. Yields to the event loop now and then (Ctrl-C, progress).
  */
 export async function trainSteps(
-  trainer: Trainer,
+  trainer: Pick<NetworkTrainer, "trainStep">,
   batches: Iterable<Batch>,
   firstLoss: number | null,
   diverged: (step: number, loss: number) => Error,
@@ -269,7 +269,7 @@ export async function trainSteps(
 ): Promise<StepsReport> {
   let samples = 0, steps = 0, lossSum = 0, policySum = 0, valueSum = 0;
   for (const batch of batches) {
-    const result = trainer.trainStep(batch);
+    const result = await trainer.trainStep(batch);
     const loss = result.policyLoss + result.valueLoss;
     samples += batch.size;
     steps++;
@@ -280,7 +280,7 @@ export async function trainSteps(
     policySum += result.policyLoss;
     valueSum += result.valueLoss;
     onStep(samples, lossSum / steps);
-    // A step takes milliseconds.
+    // A step takes milliseconds (and TensorFlow.js's steps never wait).
     if (steps % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) break;
   }
@@ -312,15 +312,12 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
     settleSettings(run.out, resumed, settings, settings);
   }
   const validated = source.validation.size > 0;
-  const tf = await loadTf();
   const root = Rng.fromSeed(run.seed);
   const last = lastPath(run.out);
-  let net: TfNetwork, trainer: Trainer;
   let firstEpoch = 0, best = Infinity, stale = 0, firstLoss: number | null = null, savedEpoch: number | null = null;
+  let start: TrainingState;
   if (resumed) {
-    net = new TfNetwork(tf, resumed.arch, resumed.weights);
-    trainer = new Trainer(net, resumed.params, game, root.split("train"));
-    await restoreState(trainer, resumed);
+    start = resumed;
     const meta = resumed.meta ?? {};
     const num = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
     firstEpoch = num(meta.epoch) ?? 0;
@@ -331,9 +328,9 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
     savedEpoch = num(meta.savedEpoch);
   } else {
     const arch = architectureFor(game, run.blocks, run.filters);
-    net = new TfNetwork(tf, arch, initWeights(buildGraph(arch), root.split("init")));
-    trainer = new Trainer(net, { ...DEFAULT_TRAINING, learningRate: run.learningRate }, game, root.split("train"));
+    start = { arch, step: 0, rng: root.split("train").getState(), params: { ...DEFAULT_TRAINING, learningRate: run.learningRate }, weights: initWeights(buildGraph(arch), root.split("init")), momentum: new Map(), iterations: 0, run: run.run };
   }
+  const trainer = await openTrainer(start, game);
   const diverged = (epoch: number, where: string, loss: number): InputError =>
     new InputError(
       `training diverged in epoch ${epoch}${where}: loss ${loss.toPrecision(4)}${firstLoss !== null ? ` (first batch ${firstLoss.toFixed(3)})` : ""}; ` +
@@ -350,7 +347,7 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
       if (done.stopped) break;
       if (steps === 0) throw new InputError(`epoch ${epoch + 1} drew no full batch: fewer training positions than one batch; nothing was saved`);
       const seconds = (performance.now() - start) / 1000;
-      const v = validated ? validate(net, game, source.validation) : null;
+      const v = validated ? await validate(trainer, game, source.validation) : null;
       if (v && !Number.isFinite(v.loss)) throw diverged(epoch + 1, " (validation)", v.loss);
       const improved = v !== null && v.loss < best - 1e-6;
       if (improved) {
@@ -358,7 +355,7 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
         stale = 0;
       } else if (v) stale++;
       const saved = improved || !validated;
-      const state = await captureState(trainer, run.run, {
+      const state = await trainer.capture(run.run, {
         epoch: epoch + 1,
         best,
         stale,
@@ -389,7 +386,7 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
       });
     }
   } finally {
-    net.dispose();
+    await trainer.dispose();
   }
   return { startEpoch: firstEpoch, epochs: epoch, stoppedEarly: validated && stale >= run.patience, validated, savedEpoch, bestLoss: validated && Number.isFinite(best) ? best : null };
 }
