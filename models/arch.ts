@@ -1,7 +1,8 @@
 /**
  * The network, described once. `buildGraph` turns an architecture into a small list of
- * operations over named tensors; the TensorFlow.js trainer (tfnet.ts) and the ONNX exporter
- * (onnx/export.ts) both walk this same list, so training and export cannot drift apart.
+ * operations over named tensors; the TensorFlow.js trainer (tfnet.ts), the ONNX exporter
+ * (onnx/export.ts) and the ONNX Runtime training step (onnx/train-graph.ts) all walk this same
+ * list, so training and export cannot drift apart.
  *
  * The network is an AlphaZero-style residual tower: a 3x3 convolution stem, `blocks` residual
  * blocks of two 3x3 convolutions, a policy head (1x1 convolution to 2 channels, a dense layer to
