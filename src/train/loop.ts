@@ -315,9 +315,9 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
   const root = Rng.fromSeed(run.seed);
   const last = lastPath(run.out);
   let firstEpoch = 0, best = Infinity, stale = 0, firstLoss: number | null = null, savedEpoch: number | null = null;
-  let start: TrainingState;
+  let initial: TrainingState;
   if (resumed) {
-    start = resumed;
+    initial = resumed;
     const meta = resumed.meta ?? {};
     const num = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
     firstEpoch = num(meta.epoch) ?? 0;
@@ -328,9 +328,9 @@ export async function train(run: TrainingRun, source: TrainingSource, onStep: (s
     savedEpoch = num(meta.savedEpoch);
   } else {
     const arch = architectureFor(game, run.blocks, run.filters);
-    start = { arch, step: 0, rng: root.split("train").getState(), params: { ...DEFAULT_TRAINING, learningRate: run.learningRate }, weights: initWeights(buildGraph(arch), root.split("init")), momentum: new Map(), iterations: 0, run: run.run };
+    initial = { arch, step: 0, rng: root.split("train").getState(), params: { ...DEFAULT_TRAINING, learningRate: run.learningRate }, weights: initWeights(buildGraph(arch), root.split("init")), momentum: new Map(), iterations: 0, run: run.run };
   }
-  const trainer = await openTrainer(start, game);
+  const trainer = await openTrainer(initial, game);
   const diverged = (epoch: number, where: string, loss: number): InputError =>
     new InputError(
       `training diverged in epoch ${epoch}${where}: loss ${loss.toPrecision(4)}${firstLoss !== null ? ` (first batch ${firstLoss.toFixed(3)})` : ""}; ` +
