@@ -231,6 +231,15 @@ const MIGRATIONS: string[] = [
   ALTER TABLE generations ADD COLUMN int8_policy_kl REAL;
   ALTER TABLE generations ADD COLUMN int8_top1 REAL;
   `,
+  `
+  -- The int8 match gate: the match (matches.id) of the generation's int8 model against its fp32
+  -- network at the run's simulations (a spot check, every few generations), the int8 side's
+  -- score (wins + draws / 2, a share) and the one-sided sign test's p-value of a loss; p below
+  -- 0.05 keeps the run in fp32 from that generation on.
+  ALTER TABLE generations ADD COLUMN int8_match_id INTEGER;
+  ALTER TABLE generations ADD COLUMN int8_match_score REAL;
+  ALTER TABLE generations ADD COLUMN int8_match_p REAL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

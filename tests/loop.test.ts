@@ -16,7 +16,9 @@ import { calibrateResignation, checkLoopOptions, generationModel, runLoop, type 
 import { OnnxModel } from "../models/inference.js";
 import type { GameState } from "../games/game.js";
 import { SampleCache, windowBatches, windowSize } from "../src/train/samples.js";
-import { choosePrecision, INT8_GATE, int8Path, precisionPositions } from "../src/train/precision.js";
+import { choosePrecision, INT8_GATE, INT8_MATCH, int8Path, lossPValue, matchDue, precisionPositions } from "../src/train/precision.js";
+import { blackScoreOf } from "../db/ratings.js";
+import { generationLine } from "../src/commands/loop.js";
 import { DEFAULT_SELFPLAY, playSelfPlay, type BatchEvaluator } from "../selfplay/selfplay.js";
 import { runCli } from "./helpers/cli.js";
 import { position } from "./helpers/go.js";
@@ -229,6 +231,28 @@ describe("the loop", () => {
     expect(gamesOf(runs[0]!.db, first)).not.toEqual(gamesOf(fp32.db, first));
     if (rows[0]!.precision === "fp32") expect(gamesOf(runs[0]!.db, 0)).toEqual(gamesOf(fp32.db, 0));
     fp32.db.close();
+    // The match gate: played by the first generation whose int8 model passed, not again within
+    // INT8_MATCH.every generations; its stored score and p-value are those of its games.
+    const gated = runs[0]!.db.prepare("SELECT generation, int8_match_id AS id, int8_match_score AS score, int8_match_p AS p FROM generations ORDER BY generation").all() as { generation: number; id: number | null; score: number; p: number }[];
+    const passed = rows.filter((r) => r.value <= INT8_GATE.valueMean && r.kl <= INT8_GATE.policyKl && r.top1 >= INT8_GATE.top1Agreement).map((r) => r.generation);
+    for (const m of gated) expect(m.id !== null, `generation ${m.generation} played the match gate`).toBe(m.generation === passed[0]);
+    const matched = gated.find((m) => m.id !== null)!;
+    const results = runs[0]!.db.prepare("SELECT b.name AS black, g.result FROM games g JOIN players b ON b.id = g.black_id WHERE g.match_id = ?").all(matched.id) as { black: string; result: string }[];
+    expect(results).toHaveLength(INT8_MATCH.games);
+    const int8Scores = results.map((r) => (r.black.includes(".int8@") ? blackScoreOf(r.result)! : 1 - blackScoreOf(r.result)!));
+    expect(results.filter((r) => r.black.includes(".int8@"))).toHaveLength(INT8_MATCH.games / 2);
+    expect(matched.score).toBeCloseTo(int8Scores.reduce((a, b) => a + b, 0) / INT8_MATCH.games, 9);
+    expect(matched.p).toBeCloseTo(lossPValue(int8Scores.filter((x) => x === 1).length, int8Scores.filter((x) => x === 0).length), 9);
+    expect(rows.find((r) => r.generation === matched.generation)!.precision).toBe(matched.p < INT8_MATCH.significance ? "fp32" : "int8");
+    // A lost match gate (set here in the database) keeps the rest of the run in fp32, quantising nothing more.
+    runs[1]!.db.prepare("UPDATE generations SET int8_match_p = 0.001 WHERE generation = ?").run(matched.generation);
+    const lines: string[] = [];
+    await runLoop(runs[1]!.db, { ...options(runs[1]!.db.name, runs[1]!.models), precision: "int8", generations: 3 }, (e) => {
+      if (e.phase === "done") lines.push(generationLine(e.report));
+    });
+    expect(runs[1]!.db.prepare("SELECT selfplay_precision, int8_value_gap FROM generations WHERE generation = 2").get()).toEqual({ selfplay_precision: "fp32", int8_value_gap: null });
+    expect(existsSync(int8Path(generationModel(runs[1]!.models, "smoke", 2)))).toBe(false);
+    expect(lines.at(-1)).toContain(`self-play fp32 (int8 off since generation ${matched.generation} lost its match against fp32)`);
     // A gate no model passes leaves self-play in fp32.
     const game = parseGameSpec("connect4");
     const model = generationModel(runs[0]!.models, "smoke", 1);
@@ -236,6 +260,18 @@ describe("the loop", () => {
     expect(strict).toMatchObject({ model, precision: "fp32" });
     for (const r of runs) r.db.close();
   }, 240_000);
+
+  it("the match gate's sign test and schedule", () => {
+    expect(lossPValue(0, 5)).toBeCloseTo(1 / 32, 12);
+    expect(lossPValue(2, 10)).toBeCloseTo((1 + 12 + 66) / 4096, 12);
+    expect(lossPValue(5, 5)).toBeCloseTo(638 / 1024, 12);
+    expect(lossPValue(0, 0)).toBe(1);
+    expect(lossPValue(9, 1)).toBeCloseTo(1023 / 1024, 12);
+    // 20 games: 5 wins and 15 losses is a significant loss, 6 and 14 is not.
+    expect(lossPValue(5, 15)).toBeLessThan(INT8_MATCH.significance);
+    expect(lossPValue(6, 14)).toBeGreaterThan(INT8_MATCH.significance);
+    expect([matchDue(0, null), matchDue(3, null), matchDue(5, 0, 10), matchDue(10, 0, 10), matchDue(11, 0, 10)]).toEqual([true, true, false, true, true]);
+  });
 
   it("runs on Gumbel AlphaZero's search: its players are gumbel:..., its samples the improved policy", async () => {
     const c = open("gumbel");

@@ -213,7 +213,7 @@ describe("fossil serve over HTTP", () => {
     copyFileSync(db, older);
     const o = new Database(older);
     o.exec("DROP INDEX games_run; DROP INDEX games_source; DROP INDEX games_family");
-    for (const column of ["selfplay_precision", "int8_value_gap", "int8_policy_kl", "int8_top1"]) o.exec(`ALTER TABLE generations DROP COLUMN ${column}`);
+    for (const column of ["selfplay_precision", "int8_value_gap", "int8_policy_kl", "int8_top1", "int8_match_id", "int8_match_score", "int8_match_p"]) o.exec(`ALTER TABLE generations DROP COLUMN ${column}`);
     o.pragma("user_version = 5");
     o.close();
     const viewer = await serve(["--db", older]);

@@ -33,6 +33,13 @@ interface LoopArgs {
 
 const minutes = (seconds: number): string => `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, "0")}`;
 
+/** With --precision int8: the precision self-play played in and what decided it. */
+function precisionText(r: GenerationReport): string {
+  if (r.int8Gap === null) return r.int8LostAt === null ? "" : `; self-play fp32 (int8 off since generation ${r.int8LostAt} lost its match against fp32)`;
+  const match = r.int8Match === null ? "" : `; match against fp32 ${(100 * r.int8Match.score).toFixed(0)}% of ${r.int8Match.games} games, p of a loss ${r.int8Match.p.toFixed(3)}`;
+  return `; self-play ${r.precision} (int8 against fp32: |value difference| ${r.int8Gap.valueMean.toFixed(3)}, policy KL ${r.int8Gap.policyKl.toFixed(4)}, same first move ${(100 * r.int8Gap.top1Agreement).toFixed(0)}%${match})`;
+}
+
 /** One line per generation: what its self-play and training did and cost. */
 export function generationLine(r: GenerationReport): string {
   const resign = r.resignThreshold === null ? "resign off" : `resign below -${r.resignThreshold.toFixed(2)}: ${r.resigned} resigned, ${r.falseResignations} false of ${r.noResignGames} no-resign games`;
@@ -40,7 +47,7 @@ export function generationLine(r: GenerationReport): string {
     `generation ${r.generation}: ${r.games} games, ${r.meanLength.toFixed(1)} moves a game, ${r.samples} samples, ${r.evaluations} evaluations; ${resign}; ` +
     `trained ${r.trainSteps} steps on ${r.trainSamples} samples of a ${r.windowSamples}-sample window, policy loss ${r.policyLoss.toFixed(3)}, value loss ${r.valueLoss.toFixed(3)}; ` +
     `CPU ${minutes(r.selfplayCpuSeconds)} self-play + ${minutes(r.trainCpuSeconds)} training, wall ${minutes(r.wallSeconds)} -> ${r.model}` +
-    (r.int8Gap === null ? "" : `; self-play ${r.precision} (int8 against fp32: |value difference| ${r.int8Gap.valueMean.toFixed(3)}, policy KL ${r.int8Gap.policyKl.toFixed(4)}, same first move ${(100 * r.int8Gap.top1Agreement).toFixed(0)}%)`) +
+    precisionText(r) +
     "\n"
   );
 }

@@ -29,6 +29,7 @@ import { architectureFor, buildGraph, type Architecture } from "../../models/arc
 import { loadState, saveCheckpoint, type TrainingState } from "../../models/checkpoint.js";
 import { checkModelFits, readModelFile } from "../../models/onnx/read.js";
 import { OnnxModel } from "../../models/inference.js";
+import type { ModelGap } from "../../models/onnx/quantize.js";
 import { DEFAULT_TRAINING } from "../../models/tfnet.js";
 import { openTrainer } from "../../models/trainer.js";
 import { initWeights } from "../../models/weights.js";
@@ -36,8 +37,9 @@ import { runSelfPlayPool } from "../../selfplay/pool.js";
 import { checkSelfPlayParams, selfPlayDefaults, type SelfPlayParams } from "../../selfplay/selfplay.js";
 import { specText } from "../../selfplay/spec.js";
 import type { SelfPlayChunk } from "../../selfplay/worker.js";
-import { choosePrecision, int8Path, precisionPositions } from "./precision.js";
+import { choosePrecision, INT8_MATCH, int8Path, lossPValue, matchDue, precisionPositions } from "./precision.js";
 import { findRun, selfPlayRows, storedIndices } from "../play/selfplay.js";
+import { runMatch } from "../play/match.js";
 import { allFinite, trainSteps } from "./loop.js";
 import type { Batch } from "../../models/tfnet.js";
 import { SampleCache, windowBatches, windowSize } from "./samples.js";
@@ -131,9 +133,15 @@ export interface GenerationReport {
   wallSeconds: number;
   /** The network it trained (generation + 1). */
   model: string;
-  /** The precision its self-play played in, and (with --precision int8) the int8 model's gap from fp32. */
+  /**
+   * The precision its self-play played in; with --precision int8, the int8 model's gap from fp32
+   * (null once the run went back to fp32 for good), and its match gate when it played one.
+   */
   precision: "fp32" | "int8";
   int8Gap: { valueMean: number; policyKl: number; top1Agreement: number } | null;
+  int8Match: { score: number; games: number; p: number } | null;
+  /** With --precision int8: the generation whose lost match gate keeps the run in fp32. */
+  int8LostAt: number | null;
 }
 
 export type LoopEvent =
@@ -254,6 +262,9 @@ interface GenerationRow {
   int8_value_gap: number | null;
   int8_policy_kl: number | null;
   int8_top1: number | null;
+  int8_match_id: number | null;
+  int8_match_score: number | null;
+  int8_match_p: number | null;
   games: number;
   moves: number;
   samples: number;
@@ -327,6 +338,52 @@ export function checkLoopOptions(o: LoopOptions): CheckedLoop {
   return { settings, params, init };
 }
 
+/** The first generation before `g` whose int8 model lost its match gate, or null. */
+function lostMatchGate(db: Db, runId: number, g: number): number | null {
+  return db.prepare("SELECT min(generation) FROM generations WHERE run_id = ? AND generation < ? AND int8_match_p < ?").pluck().get(runId, g, INT8_MATCH.significance) as number | null;
+}
+
+interface PrecisionDecision {
+  precision: "fp32" | "int8";
+  /** The position gate's figures (null: int8 is off for the run, nothing was judged). */
+  gap: ModelGap | null;
+  /** The match gate, when this generation played it. */
+  match: { id: number; score: number; p: number } | null;
+}
+
+/**
+ * The precision generation `g` self-plays in with --precision int8: fp32 for the rest of the run
+ * once a match gate was lost; otherwise the position gate (precision.ts) and, when one is due,
+ * the match gate (int8 against fp32 at the run's simulations, stored as a match of the run).
+ * Null when the signal stopped the match (it resumes with the run).
+ */
+async function decidePrecision(db: Db, runId: number, g: number, model: string, o: LoopOptions, cache: SampleCache, root: Rng): Promise<PrecisionDecision | null> {
+  const { game } = o;
+  if (lostMatchGate(db, runId, g) !== null) return { precision: "fp32", gap: null, match: null };
+  const matched = db.prepare("SELECT max(generation) FROM generations WHERE run_id = ? AND generation < ? AND int8_match_id IS NOT NULL").pluck().get(runId, g) as number | null;
+  const through = db.prepare("SELECT coalesce(sum(samples), 0) FROM generations WHERE run_id = ? AND generation < ?").pluck().get(runId, g) as number;
+  const window = g > 0 ? cache.window(db, runId, windowSize(through, o.windowMin)).batches : [];
+  const choice = await choosePrecision(game, model, precisionPositions(game, window, PRECISION_POSITIONS, root.split("precision", g)));
+  if (choice.precision === "fp32" || !matchDue(g, matched)) return { precision: choice.precision, gap: choice.gap, match: null };
+  const player = (path: string): string => specText({ type: "mcts", model: path, simulations: o.sims, gumbel: o.search === "gumbel" });
+  const summary = await runMatch(db, {
+    game,
+    black: player(int8Path(model)),
+    white: player(model),
+    games: INT8_MATCH.games,
+    swap: true,
+    seed: root.split("int8 match", g).int(2 ** 31),
+    concurrent: o.concurrent,
+    runId,
+    signal: o.signal,
+    ladder: false,
+  });
+  if (o.signal?.aborted) return null;
+  const { wins, losses, draws } = summary.score;
+  const p = lossPValue(wins, losses);
+  return { precision: p < INT8_MATCH.significance ? "fp32" : "int8", gap: choice.gap, match: { id: summary.matchId!, score: (wins + draws / 2) / (wins + losses + draws), p } };
+}
+
 /** Runs the loop; `checked` is `checkLoopOptions(o)` when the caller has it already. */
 export async function runLoop(db: Db, o: LoopOptions, onEvent: (event: LoopEvent) => void = () => {}, checked: CheckedLoop = checkLoopOptions(o)): Promise<LoopSummary> {
   const prior = checked.settings.klWeight ? new PriorPolicies(o.init!) : null;
@@ -393,20 +450,31 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
     const threshold = row.resign_threshold;
 
     // The model self-play plays: with --precision int8, the generation's int8 model if it passes
-    // the gate, judged once (the choice is stored with the generation).
+    // the gates, judged once (the choice is stored with the generation).
     let selfplayModel = model;
     if (settings.precision === "int8") {
       if (row.selfplay_precision === null || (row.selfplay_precision === "int8" && !existsSync(int8Path(model)))) {
         const wallStart = performance.now(), cpuStart = process.cpuUsage();
-        const through = db.prepare("SELECT coalesce(sum(samples), 0) FROM generations WHERE run_id = ? AND generation < ?").pluck().get(runId, g) as number;
-        const window = g > 0 ? cache.window(db, runId, windowSize(through, o.windowMin)).batches : [];
-        const choice = await choosePrecision(game, model, precisionPositions(game, window, PRECISION_POSITIONS, root.split("precision", g)));
-        // Quantising and judging are part of the generation's self-play cost.
+        const decision = await decidePrecision(db, runId, g, model, o, cache, root);
+        if (decision === null) return { runId, generations: g, trainedNow, model, stopped: true };
+        // Quantising, judging and the match gate are part of the generation's self-play cost.
         const cpu = process.cpuUsage(cpuStart);
         db.prepare(
-          `UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ?,
+          `UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ?, int8_match_id = ?, int8_match_score = ?, int8_match_p = ?,
              selfplay_cpu_seconds = selfplay_cpu_seconds + ?, selfplay_wall_seconds = selfplay_wall_seconds + ? WHERE run_id = ? AND generation = ?`,
-        ).run(choice.precision, choice.gap.valueMean, choice.gap.policyKl, choice.gap.top1Agreement, (cpu.user + cpu.system) / 1e6, (performance.now() - wallStart) / 1000, runId, g);
+        ).run(
+          decision.precision,
+          decision.gap?.valueMean ?? null,
+          decision.gap?.policyKl ?? null,
+          decision.gap?.top1Agreement ?? null,
+          decision.match?.id ?? null,
+          decision.match?.score ?? null,
+          decision.match?.p ?? null,
+          (cpu.user + cpu.system) / 1e6,
+          (performance.now() - wallStart) / 1000,
+          runId,
+          g,
+        );
         row = generationRow(g)!;
       }
       if (row.selfplay_precision === "int8") selfplayModel = int8Path(model);
@@ -509,6 +577,8 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
         model: basename(next),
         precision: row.selfplay_precision === "int8" ? "int8" : "fp32",
         int8Gap: row.int8_value_gap === null ? null : { valueMean: row.int8_value_gap, policyKl: row.int8_policy_kl!, top1Agreement: row.int8_top1! },
+        int8Match: row.int8_match_id === null ? null : { score: row.int8_match_score!, games: INT8_MATCH.games, p: row.int8_match_p! },
+        int8LostAt: settings.precision === "int8" ? lostMatchGate(db, runId, g + 1) : null,
       },
     });
   }

@@ -3,7 +3,9 @@
  * quantize.ts) with ranges measured on positions of the run's own replay window, and self-play
  * uses the int8 model only if it passes the gate: on other positions of the window its answers
  * stay close to the fp32 network's. A checkpoint that fails plays in fp32, and the run records
- * which precision each generation played and the figures that decided it.
+ * which precision each generation played and the figures that decided it. Every few generations
+ * the int8 model that passed also plays a match against its fp32 network at equal simulations
+ * (the match gate): a significant loss keeps the rest of the run in fp32.
  */
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import type { Rng } from "../../core/rng.js";
@@ -16,6 +18,32 @@ import type { Batch } from "../../models/tfnet.js";
 
 /** The gate an int8 model passes to play: the largest mean |value difference| and policy KL (nats), the smallest share of the same first move. */
 export const INT8_GATE = { valueMean: 0.03, policyKl: 0.02, top1Agreement: 0.9 };
+
+/**
+ * The match gate: games of int8 against fp32 (colours alternating), played at the first
+ * generation whose int8 model passes the position gate and then every `every` generations; a
+ * one-sided sign test below `significance` is a loss.
+ */
+export const INT8_MATCH = { games: 20, every: 10, significance: 0.05 };
+
+/**
+ * The one-sided sign test of a loss: the chance of `wins` or fewer wins in the decisive games
+ * (draws left out) if both sides were equally strong. 1 without a decisive game.
+ */
+export function lossPValue(wins: number, losses: number): number {
+  const n = wins + losses;
+  let p = 0, term = 0.5 ** n; // C(n, 0) / 2^n
+  for (let k = 0; k <= wins; k++) {
+    p += term;
+    term = (term * (n - k)) / (k + 1);
+  }
+  return Math.min(1, p);
+}
+
+/** Whether generation `g` plays the match gate, given the last generation that played it (null: none yet). */
+export function matchDue(g: number, lastMatched: number | null, every = INT8_MATCH.every): boolean {
+  return lastMatched === null || g - lastMatched >= every;
+}
 
 /** Positions for calibration and for the gate: each `count` positions, disjoint. */
 export interface PrecisionPositions {
