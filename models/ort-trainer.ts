@@ -22,7 +22,9 @@ export class OrtTrainer {
   private readonly sessions = new Map<number, Promise<ort.InferenceSession>>();
   /** Weights, momentum buffers and running statistics by graph input name. */
   private state = new Map<string, ort.Tensor>();
-  private inference: { step: number; model: Promise<OnnxModel> } | null = null;
+  /** Bumped whenever the weights change: the validation model is made again only then. */
+  private version = 0;
+  private inference: { version: number; model: Promise<OnnxModel> } | null = null;
 
   constructor(
     readonly arch: Architecture,
@@ -45,7 +47,7 @@ export class OrtTrainer {
       if (w.trainable) state.set(momentumOf(w.name), new ort.Tensor("float32", Float32Array.from(momentum.get(w.name) ?? new Float32Array(weights.get(w.name)!.length)), w.shape));
     }
     this.state = state;
-    this.inference = null;
+    this.version++;
   }
 
   private session(batch: number): Promise<ort.InferenceSession> {
@@ -73,7 +75,7 @@ export class OrtTrainer {
     for (const name of this.state.keys()) this.state.set(name, out[next(name)]!);
     this.step++;
     this.iterations++;
-    this.inference = null;
+    this.version++;
     const [loss, policyLoss, valueLoss, l2Loss] = out[STEP.losses]!.data as Float32Array;
     return { loss: loss!, policyLoss: policyLoss!, valueLoss: valueLoss!, l2Loss: l2Loss! };
   }
@@ -85,10 +87,10 @@ export class OrtTrainer {
 
   /** Inference with the running statistics (as exported), for validation. */
   async predict(planes: Float32Array, batch: number): Promise<Prediction> {
-    if (this.inference?.step !== this.step) {
+    if (this.inference?.version !== this.version) {
+      await this.closeInference();
       const bytes = exportOnnx(this.arch, this.weights(), { step: this.step, run: "validation" });
-      void this.inference?.model.then((m) => m.close());
-      this.inference = { step: this.step, model: OnnxModel.load({ bytes, file: "(training weights)" }, { threads: this.threads }) };
+      this.inference = { version: this.version, model: OnnxModel.load({ bytes, file: "(training weights)" }, { threads: this.threads }) };
     }
     return (await this.inference.model).evaluate(planes, batch);
   }
@@ -106,11 +108,17 @@ export class OrtTrainer {
     this.rng = Rng.fromState(state.rng);
   }
 
+  private async closeInference(): Promise<void> {
+    const old = this.inference;
+    this.inference = null;
+    await old?.model.then((m) => m.close()).catch(() => {});
+  }
+
+  /** Releases every session (one that failed to start included). */
   async dispose(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
-    for (const s of sessions) await (await s).release();
-    if (this.inference) await (await this.inference.model).close();
-    this.inference = null;
+    await Promise.allSettled(sessions.map((s) => s.then((session) => session.release())));
+    await this.closeInference();
   }
 }

@@ -5,8 +5,10 @@
  * same checkpoints, so a run may continue on the other backend.
  *
  * The choice: `FOSSIL_TRAIN_BACKEND=onnxruntime|tfjs`; otherwise TensorFlow.js where the user
- * asked for one of its backends (`FOSSIL_TF_BACKEND`) or installed `@tensorflow/tfjs-node`, and
- * ONNX Runtime everywhere else (about three times TensorFlow.js's WebAssembly speed here).
+ * asked for one of its backends (`FOSSIL_TF_BACKEND`) or installed `@tensorflow/tfjs-node` (if its
+ * native part then fails to load, TensorFlow.js runs on WebAssembly), and ONNX Runtime everywhere
+ * else (about three times TensorFlow.js's WebAssembly speed here). The backends round
+ * differently: a seeded run repeats its networks exactly on the same machine and backend.
  */
 import { createRequire } from "node:module";
 import { InputError } from "../core/errors.js";
@@ -75,6 +77,7 @@ class TfTrainer implements NetworkTrainer {
   }
 
   async dispose(): Promise<void> {
+    this.trainer.optimizer.dispose();
     this.net.dispose();
   }
 }

@@ -372,6 +372,9 @@ async function decidePrecision(db: Db, runId: number, g: number, model: string, 
     white: player(model),
     games: INT8_MATCH.games,
     swap: true,
+    // Deterministic searches repeat a game from the same start: at least two random opening
+    // moves (Connect Four has one) so that the games are (nearly all) different.
+    openings: Math.max(game.openingMoves, 2),
     seed: root.split("int8 match", g).int(2 ** 31),
     concurrent: o.concurrent,
     runId,
@@ -456,9 +459,18 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
       if (row.selfplay_precision === null || (row.selfplay_precision === "int8" && !existsSync(int8Path(model)))) {
         const wallStart = performance.now(), cpuStart = process.cpuUsage();
         const decision = await decidePrecision(db, runId, g, model, o, cache, root);
-        if (decision === null) return { runId, generations: g, trainedNow, model, stopped: true };
         // Quantising, judging and the match gate are part of the generation's self-play cost.
         const cpu = process.cpuUsage(cpuStart);
+        if (decision === null) {
+          // Stopped in the match: its games so far are stored and counted; the rest come on resume.
+          db.prepare("UPDATE generations SET selfplay_cpu_seconds = selfplay_cpu_seconds + ?, selfplay_wall_seconds = selfplay_wall_seconds + ? WHERE run_id = ? AND generation = ?").run(
+            (cpu.user + cpu.system) / 1e6,
+            (performance.now() - wallStart) / 1000,
+            runId,
+            g,
+          );
+          return { runId, generations: g, trainedNow, model, stopped: true };
+        }
         db.prepare(
           `UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ?, int8_match_id = ?, int8_match_score = ?, int8_match_p = ?,
              selfplay_cpu_seconds = selfplay_cpu_seconds + ?, selfplay_wall_seconds = selfplay_wall_seconds + ? WHERE run_id = ? AND generation = ?`,
