@@ -20,7 +20,7 @@ import { architectureFor, buildGraph } from "../models/arch.js";
 import { OnnxModel } from "../models/inference.js";
 import { exportOnnx } from "../models/onnx/export.js";
 import { calibrate, compareModels, exportQuantisedOnnx, type ModelGap } from "../models/onnx/quantize.js";
-import { loadState, type TrainingState } from "../models/checkpoint.js";
+import { loadState } from "../models/checkpoint.js";
 import { OrtTrainer } from "../models/ort-trainer.js";
 import type { Architecture } from "../models/arch.js";
 import type { Weights } from "../models/weights.js";
@@ -83,11 +83,9 @@ async function int8Figures(game: Game, arch: Architecture, weights: Weights, lab
  */
 async function ortTraining(game: Game, arch: Architecture, weights: Weights, tfjs: number, rng: Rng): Promise<boolean> {
   const data = randomBatch(game, TRAIN_BATCH, rng.split("data"), 30);
-  const start: TrainingState = { arch, step: 0, rng: rng.split("train").getState(), params: DEFAULT_TRAINING, weights, momentum: new Map(), iterations: 0, run: "bench" };
   const speeds: number[] = [];
   for (const threads of [1, 2]) {
     const trainer = new OrtTrainer(arch, DEFAULT_TRAINING, game, rng.split("train", threads), weights, threads);
-    trainer.restore(start);
     speeds.push(await rate(() => trainer.trainStep(data), TRAIN_BATCH));
     await trainer.dispose();
   }

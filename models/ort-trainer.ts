@@ -12,9 +12,11 @@ import { OnnxModel } from "./inference.js";
 import { exportOnnx } from "./onnx/export.js";
 import { momentumOf, next, STEP, trainStepModel } from "./onnx/train-graph.js";
 import { learningRateAt, trainingLayout, type Batch, type Prediction, type StepResult, type SymmetrySource, type TrainingParams } from "./tfnet.js";
+import type { NetworkTrainer } from "./trainer.js";
 import { checkWeights, type Weights } from "./weights.js";
 
-export class OrtTrainer {
+export class OrtTrainer implements NetworkTrainer {
+  readonly description = "ONNX Runtime";
   readonly graph: Graph;
   step = 0;
   /** Optimizer updates applied (TensorFlow.js's `iter`), kept for its checkpoints. */
@@ -95,7 +97,7 @@ export class OrtTrainer {
     return (await this.inference.model).evaluate(planes, batch);
   }
 
-  capture(run: string, meta: Record<string, unknown>): TrainingState {
+  async capture(run: string, meta: Record<string, unknown> = {}): Promise<TrainingState> {
     const momentum: Weights = new Map();
     if (this.iterations > 0) for (const w of this.graph.weights) if (w.trainable) momentum.set(w.name, this.state.get(momentumOf(w.name))!.data as Float32Array);
     return { arch: this.arch, step: this.step, rng: this.rng.getState(), params: this.params, weights: this.weights(), momentum, iterations: this.iterations, run, meta };

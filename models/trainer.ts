@@ -82,32 +82,6 @@ class TfTrainer implements NetworkTrainer {
   }
 }
 
-class OrtNetworkTrainer implements NetworkTrainer {
-  readonly description = "ONNX Runtime";
-
-  constructor(private readonly trainer: OrtTrainer) {}
-
-  get step(): number {
-    return this.trainer.step;
-  }
-
-  trainStep(batch: Batch): Promise<StepResult> {
-    return this.trainer.trainStep(batch);
-  }
-
-  predict(planes: Float32Array, batch: number): Promise<Prediction> {
-    return this.trainer.predict(planes, batch);
-  }
-
-  async capture(run: string, meta: Record<string, unknown> = {}): Promise<TrainingState> {
-    return this.trainer.capture(run, meta);
-  }
-
-  dispose(): Promise<void> {
-    return this.trainer.dispose();
-  }
-}
-
 /**
  * A trainer that continues from `state` exactly (weights, momentum, step, Rng): a checkpoint's,
  * or a new network's with step 0 and no momentum.
@@ -116,7 +90,7 @@ export async function openTrainer(state: TrainingState, symmetry: SymmetrySource
   if (backend === "onnxruntime") {
     const trainer = new OrtTrainer(state.arch, state.params, symmetry, Rng.fromState(state.rng), state.weights);
     trainer.restore(state);
-    return new OrtNetworkTrainer(trainer);
+    return trainer;
   }
   const tf = await loadTf();
   const net = new TfNetwork(tf, state.arch, state.weights);

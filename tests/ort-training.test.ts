@@ -152,7 +152,7 @@ describe("ONNX Runtime training step", () => {
         const a = reference.trainStep(batch), b = await ours.trainStep(batch);
         for (const k of ["loss", "policyLoss", "valueLoss", "l2Loss"] as const) expect(b[k], `${k} at step ${step}`).toBeCloseTo(a[k], 4);
       }
-      const want = await captureState(reference, "t"), got = ours.capture("t", {});
+      const want = await captureState(reference, "t"), got = await ours.capture("t");
       expect(got.iterations).toBe(want.iterations);
       for (const w of graph.weights) {
         expect(relativeError(got.weights.get(w.name)!, want.weights.get(w.name)!), w.name).toBeLessThan(1e-4);

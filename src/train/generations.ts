@@ -459,34 +459,19 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
       if (row.selfplay_precision === null || (row.selfplay_precision === "int8" && !existsSync(int8Path(model)))) {
         const wallStart = performance.now(), cpuStart = process.cpuUsage();
         const decision = await decidePrecision(db, runId, g, model, o, cache, root);
-        // Quantising, judging and the match gate are part of the generation's self-play cost.
+        // Quantising, judging and the match gate (a stopped one too) are part of the generation's self-play cost.
         const cpu = process.cpuUsage(cpuStart);
-        if (decision === null) {
-          // Stopped in the match: its games so far are stored and counted; the rest come on resume.
-          db.prepare("UPDATE generations SET selfplay_cpu_seconds = selfplay_cpu_seconds + ?, selfplay_wall_seconds = selfplay_wall_seconds + ? WHERE run_id = ? AND generation = ?").run(
-            (cpu.user + cpu.system) / 1e6,
-            (performance.now() - wallStart) / 1000,
-            runId,
-            g,
-          );
-          return { runId, generations: g, trainedNow, model, stopped: true };
-        }
-        db.prepare(
-          `UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ?, int8_match_id = ?, int8_match_score = ?, int8_match_p = ?,
-             selfplay_cpu_seconds = selfplay_cpu_seconds + ?, selfplay_wall_seconds = selfplay_wall_seconds + ? WHERE run_id = ? AND generation = ?`,
-        ).run(
-          decision.precision,
-          decision.gap?.valueMean ?? null,
-          decision.gap?.policyKl ?? null,
-          decision.gap?.top1Agreement ?? null,
-          decision.match?.id ?? null,
-          decision.match?.score ?? null,
-          decision.match?.p ?? null,
+        db.prepare("UPDATE generations SET selfplay_cpu_seconds = selfplay_cpu_seconds + ?, selfplay_wall_seconds = selfplay_wall_seconds + ? WHERE run_id = ? AND generation = ?").run(
           (cpu.user + cpu.system) / 1e6,
           (performance.now() - wallStart) / 1000,
           runId,
           g,
         );
+        if (decision === null) return { runId, generations: g, trainedNow, model, stopped: true };
+        const { precision, gap, match } = decision;
+        db.prepare(
+          "UPDATE generations SET selfplay_precision = ?, int8_value_gap = ?, int8_policy_kl = ?, int8_top1 = ?, int8_match_id = ?, int8_match_score = ?, int8_match_p = ? WHERE run_id = ? AND generation = ?",
+        ).run(precision, gap?.valueMean ?? null, gap?.policyKl ?? null, gap?.top1Agreement ?? null, match?.id ?? null, match?.score ?? null, match?.p ?? null, runId, g);
         row = generationRow(g)!;
       }
       if (row.selfplay_precision === "int8") selfplayModel = int8Path(model);
