@@ -9,8 +9,12 @@
  * plays 100 games against rollout:200 (target: at least 70% won). Prints the Elo of each
  * network against the compute spent to make it (self-play evaluations, CPU seconds), and for
  * Connect Four the share of the last network's moves that lose value on the shared Test_L2_R1
- * positions (the solver's judgement). LEARN_DIR keeps the database and checkpoints (a rerun
- * with the same LEARN_DIR continues the run and rates it again).
+ * positions (the solver's judgement). Last, the time to the target: the first generation that
+ * wins at least 70% of LEARN_SCAN_GAMES (default 40) against rollout:200, found by doubling the
+ * generation until one passes and then bisecting between the last failing and the first passing
+ * one, with the loop's wall-clock minutes and self-play evaluations that made it — the figure to
+ * compare between training backends (FOSSIL_TRAIN_BACKEND). LEARN_DIR keeps the database and
+ * checkpoints (a rerun with the same LEARN_DIR continues the run and rates it again).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,19 +30,22 @@ import { GNUGO } from "../selfplay/spec.js";
 import { generationLine } from "../src/commands/loop.js";
 import { runMatch } from "../src/play/match.js";
 import { generationModel, LOOP_DEFAULTS, runLoop } from "../src/train/generations.js";
+import { chooseTrainingBackend } from "../models/trainer.js";
 
 const MINUTES = Number(process.env.LEARN_MINUTES ?? 30);
 const game = parseGameSpec(process.env.LEARN_GAME ?? "go:7");
 const CHECKPOINTS = Number(process.env.LEARN_CHECKPOINTS ?? 6);
 const PAIR_GAMES = Number(process.env.LEARN_PAIR_GAMES ?? 20);
 const TARGET_GAMES = Number(process.env.LEARN_TARGET_GAMES ?? 100);
+const SCAN_GAMES = Number(process.env.LEARN_SCAN_GAMES ?? 40);
+const TARGET_SHARE = 0.7;
 const SIMS = 64;
 const dir = process.env.LEARN_DIR ?? mkdtempSync(join(tmpdir(), "fossil-learn-"));
 mkdirSync(dir, { recursive: true });
 const isGo = game.id.startsWith("go:");
 const pool = ["random", "rollout:50", "rollout:200", ...(isGo ? ["builtin:200", ...(existsSync(GNUGO) ? ["gnugo:1"] : [])] : ["solver:0.5"])];
 
-console.log(`fossil learning benchmark — ${game.spec}, fossil loop defaults (${LOOP_DEFAULTS.games} games a generation, ${LOOP_DEFAULTS.sims}/${LOOP_DEFAULTS.cheapSims} simulations, 4x32 network), ${MINUTES} minutes of wall clock; ${dir}`);
+console.log(`fossil learning benchmark — ${game.spec}, fossil loop defaults (${LOOP_DEFAULTS.games} games a generation, ${LOOP_DEFAULTS.sims}/${LOOP_DEFAULTS.cheapSims} simulations, 4x32 network, training on ${chooseTrainingBackend()}), ${MINUTES} minutes of wall clock; ${dir}`);
 const db = openDatabase(join(dir, "learn.db"));
 const models = join(dir, "models");
 const run = `learn-${game.id.replace(":", "")}`;
@@ -91,9 +98,44 @@ for (const g of picks) {
   console.log(`  ${String(g).padStart(10)} ${r.elo.toFixed(0).padStart(7)} ${r.ci95.toFixed(0).padStart(7)} ${String(compute.evaluations).padStart(22)} ${compute.cpu_seconds.toFixed(0).padStart(12)}`);
 }
 const rises = curve.every((elo, k) => k === 0 || elo > curve[k - 1]!);
-const share = (target.wins + target.draws / 2) / TARGET_GAMES;
-console.log(`\nlast network (generation ${last}) against rollout:200: ${target.wins} wins, ${target.losses} losses, ${target.draws} draws in ${TARGET_GAMES} games: ${(100 * share).toFixed(0)}%  target >= 70%: ${share >= 0.7 ? "met" : "missed"}`);
+const shareOf = (s: { wins: number; draws: number }, games: number): number => (s.wins + s.draws / 2) / games;
+const share = shareOf(target, TARGET_GAMES);
+console.log(`\nlast network (generation ${last}) against rollout:200: ${target.wins} wins, ${target.losses} losses, ${target.draws} draws in ${TARGET_GAMES} games: ${(100 * share).toFixed(0)}%  target >= 70%: ${share >= TARGET_SHARE ? "met" : "missed"}`);
 console.log(`Elo rises from each rated generation to the next: ${rises ? "yes" : "no"}  (rating took ${ratingMinutes.toFixed(1)} minutes)`);
+
+// Time to the target: the first generation winning TARGET_SHARE of SCAN_GAMES against rollout:200
+// (doubling, then bisection: it assumes strength rises with generations, which the curve above shows or not).
+const scanned = new Map<number, number>();
+const passes = async (g: number): Promise<boolean> => {
+  if (!scanned.has(g)) scanned.set(g, shareOf(await play(spec(g), "rollout:200", SCAN_GAMES), SCAN_GAMES));
+  return scanned.get(g)! >= TARGET_SHARE;
+};
+let failing = 0;
+let passing: number | null = null;
+for (let g = 1; passing === null; g = Math.min(2 * g, trained)) {
+  if (await passes(g)) passing = g;
+  else if (g === trained) break;
+  else failing = g;
+}
+while (passing !== null && passing - failing > 1) {
+  const mid = Math.floor((failing + passing) / 2);
+  if (await passes(mid)) passing = mid;
+  else failing = mid;
+}
+const probes = [...scanned].sort((a, b) => a[0] - b[0]).map(([g, s]) => `${g}: ${(100 * s).toFixed(0)}%`).join(", ");
+if (passing === null) console.log(`time to the target: no generation up to ${trained} won ${100 * TARGET_SHARE}% of ${SCAN_GAMES} games against rollout:200 (${probes})`);
+else {
+  // Network g is made by generations 0..g-1: their self-play and training.
+  const spent = db
+    .prepare(
+      `SELECT sum(g.selfplay_wall_seconds + g.train_wall_seconds) AS wall, sum(g.evaluations) AS evaluations
+       FROM generations g JOIN runs r ON r.id = g.run_id WHERE r.name = ? AND g.generation < ?`,
+    )
+    .get(run, passing) as { wall: number; evaluations: number };
+  console.log(
+    `time to the target: generation ${passing} is the first to win ${100 * TARGET_SHARE}% of ${SCAN_GAMES} games against rollout:200, after ${(spent.wall / 60).toFixed(1)} minutes of the loop's self-play and training and ${(spent.evaluations / 1e6).toFixed(2)}M self-play evaluations (generations probed: ${probes})`,
+  );
+}
 
 if (!isGo) {
   // Moves of the last network (64 simulations) that lose value, by the solver's exact analysis.

@@ -28,6 +28,8 @@ export interface GameState {
   searchMask?(out?: Uint8Array): Uint8Array;
   /** Plays a legal action in place; throws IllegalMoveError for an illegal one. */
   play(action: number): void;
+  /** Plays an action known to be legal (one of `searchMask`'s or `legalMask`'s), without checking it: search's hot path. */
+  playLegal?(action: number): void;
   /** A deep copy: nothing done to the copy affects this state, or the reverse. */
   clone(): this;
   /**

@@ -278,14 +278,26 @@ function softmaxOver(logits: ArrayLike<number>, actions: Int32Array): Float32Arr
   return out;
 }
 
+/** The mask `expand` reads (one thread runs one search step at a time: reused, not allocated per node). */
+let scratchMask = new Uint8Array(0);
+
 function expand(node: SearchNode, state: GameState, evaluation: Evaluation): void {
   node.netValue = evaluation.value;
-  const mask = state.searchMask ? state.searchMask() : state.legalMask();
-  const actions: number[] = [];
-  for (let a = 0; a < mask.length; a++) if (mask[a] === 1) actions.push(a);
-  node.actions = Int32Array.from(actions);
-  node.priors = softmaxOver(evaluation.policy, node.actions);
-  node.children = new Array(actions.length).fill(null);
+  if (scratchMask.length !== evaluation.policy.length) scratchMask = new Uint8Array(evaluation.policy.length);
+  const mask = state.searchMask ? state.searchMask(scratchMask) : state.legalMask(scratchMask);
+  let count = 0;
+  for (let a = 0; a < mask.length; a++) count += mask[a]!;
+  const actions = new Int32Array(count);
+  for (let a = 0, k = 0; a < mask.length; a++) if (mask[a] === 1) actions[k++] = a;
+  node.actions = actions;
+  node.priors = softmaxOver(evaluation.policy, actions);
+  node.children = new Array<SearchNode | null>(count).fill(null);
+}
+
+/** Plays a move the search chose among the legal ones. */
+function playChosen(state: GameState, action: number): void {
+  if (state.playLegal) state.playLegal(action);
+  else state.play(action);
 }
 
 function addRootNoise(node: SearchNode, params: SearchParams, rng: Rng): void {
@@ -342,7 +354,7 @@ export function* simulate(tree: SearchTree, count: number, rng: Rng): Generator<
     while (node.actions !== null) {
       if (node === tree.root) addRootNoise(node, params, rng);
       const k = select(node, params, node === tree.root);
-      state.play(node.actions[k]!);
+      playChosen(state, node.actions[k]!);
       let child = node.children[k];
       if (!child) node.children[k] = child = new SearchNode();
       path.push(child);
@@ -379,7 +391,7 @@ function* descend(tree: SearchTree, first: number, pick: (node: SearchNode) => n
   let node = tree.root;
   let k = first;
   for (;;) {
-    state.play(node.actions![k]!);
+    playChosen(state, node.actions![k]!);
     let child = node.children[k];
     if (!child) node.children[k] = child = new SearchNode();
     path.push(child);

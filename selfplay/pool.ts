@@ -24,7 +24,9 @@ export interface PoolOptions {
   workers?: number;
   /** ONNX Runtime intra-op threads per worker (default 1). */
   threads?: number;
-  /** Games per chunk (default: 4 x concurrent games, so that the tail of a chunk, when fewer games than a batch are left, stays short). */
+  /** How many indices `games` holds, when known: the default chunks are then balanced over the workers (`chunkSize`). */
+  count?: number;
+  /** Games per chunk (default: `chunkSize`). */
   chunk?: number;
   /** Stops queueing chunks: the pool ends when the chunks in progress are done. */
   signal?: AbortSignal;
@@ -43,12 +45,24 @@ function* chunksOf(indices: Iterable<number>, size: number): Generator<number[]>
   if (chunk.length > 0) yield chunk;
 }
 
+/**
+ * Games per chunk: at most 4 x concurrent games, so that the tail of a chunk (fewer live games
+ * than a batch) stays short against the whole. With `count` games known, the chunks split them
+ * evenly, in a multiple of `workers` chunks: 200 games on 2 workers are 2 chunks of 100, not 128
+ * and 72 (with which one worker would wait for the other for a third of the time).
+ */
+export function chunkSize(concurrentGames: number, workers: number, count?: number): number {
+  const most = 4 * concurrentGames;
+  if (count === undefined || count <= 0) return most;
+  const chunks = workers * Math.ceil(count / (workers * most));
+  return Math.max(1, Math.ceil(count / chunks));
+}
+
 export async function runSelfPlayPool(options: PoolOptions, onChunk: (chunk: SelfPlayChunk) => void | Promise<void>): Promise<void> {
-  const size = options.chunk ?? 4 * options.params.concurrentGames;
-  const chunks = chunksOf(options.games, size);
+  const workers = options.workers ?? cpus().length;
+  const chunks = chunksOf(options.games, options.chunk ?? chunkSize(options.params.concurrentGames, workers, options.count));
   let first = chunks.next();
   if (first.done) return;
-  const workers = options.workers ?? cpus().length;
   const pool = new Piscina({ filename: builtFile("selfplay", "worker.js"), minThreads: 1, maxThreads: workers, idleTimeout: 1000 });
   const task = (games: number[]): SelfPlayTask => ({ model: options.model, game: options.game, params: options.params, seed: options.seed, games, threads: options.threads ?? 1 });
   try {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Game } from "../games/game.js";
 import { parseGameSpec } from "../games/index.js";
 import { Rng } from "../core/rng.js";
+import { chunkSize } from "../selfplay/pool.js";
 import { DEFAULT_SELFPLAY, playSelfPlay, type BatchEvaluator, type PlayedGame, type SelfPlayParams } from "../selfplay/selfplay.js";
 
 /** A network whose outputs are a fixed pseudo-random function of each position's planes. */
@@ -74,6 +75,17 @@ describe("batched self-play", () => {
 });
 
 describe("self-play on worker threads", () => {
+  it("cuts the games into chunks of at most 4 batches, balanced over the workers when their number is known", () => {
+    expect(chunkSize(32, 2)).toBe(128);
+    expect(chunkSize(32, 2, 200)).toBe(100); // not 128 + 72: neither worker waits for the other
+    expect(chunkSize(32, 2, 1000)).toBe(125); // 8 chunks, 4 for each worker
+    expect(chunkSize(32, 1, 1000)).toBe(125);
+    expect(chunkSize(32, 2, 256)).toBe(128);
+    expect(chunkSize(32, 4, 3)).toBe(1);
+    expect(chunkSize(32, 2, 333)).toBe(84); // 4 chunks: 3 of 84 and one of 81
+    expect(chunkSize(8, 3, 1001)).toBe(31); // 33 chunks of at most 32
+  });
+
   it("stores games and samples, and the same seed gives the same games with 1 or 2 workers", async () => {
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");

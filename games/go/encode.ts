@@ -34,7 +34,7 @@ export function encodeGo(state: GoState, out: Float32Array, offset = 0): void {
     const c = b.color[p]!;
     if (c === EMPTY) {
       out[plane(2, a)] = 1;
-      if (!state.ended && !b.isSuicide(p, own) && !state.isLegalPoint(p)) out[plane(9, a)] = 1;
+      if (!state.ended && !b.isSuicide(p, own) && state.repeats(p)) out[plane(9, a)] = 1;
       continue;
     }
     const mine = c === own;

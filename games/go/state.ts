@@ -169,8 +169,12 @@ export class GoState implements GameState {
 
   /** Whether the side to move may play at empty cell p (not suicide, no ko or superko repetition). */
   isLegalPoint(p: number): boolean {
-    const color = (this.toPlay + 1) as StoneColor;
-    return !this.board.isSuicide(p, color) && this.repeatedIndex(p, color) < 0;
+    return !this.board.isSuicide(p, (this.toPlay + 1) as StoneColor) && !this.repeats(p);
+  }
+
+  /** Whether the side to move playing at empty, non-suicidal cell p would repeat an earlier position (ko or superko). */
+  repeats(p: number): boolean {
+    return this.repeatedIndex(p, (this.toPlay + 1) as StoneColor) >= 0;
   }
 
   /**

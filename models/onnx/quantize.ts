@@ -32,7 +32,10 @@ export function quantisedTensors(onnx: OnnxGraph): string[] {
  */
 export async function calibrate(arch: Architecture, weights: Weights, planes: Float32Array, count: number, batch = 64): Promise<Ranges> {
   const onnx = onnxGraph(arch, weights);
-  const names = quantisedTensors(onnx).filter((n) => n !== "planes");
+  const quantised = quantisedTensors(onnx);
+  // The input is read as given; the rest come out of the float model as extra outputs.
+  const input = quantised.includes("planes");
+  const names = quantised.filter((n) => n !== "planes");
   const bytes = writeModel(arch, { step: 0, run: "calibration" }, onnx, names);
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "basic" });
   const ranges: Ranges = new Map();
@@ -49,9 +52,9 @@ export async function calibrate(arch: Architecture, weights: Weights, planes: Fl
   try {
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
-      const input = planes.subarray(start * size, (start + n) * size);
-      widen("planes", input);
-      const out = await session.run({ planes: new ort.Tensor("float32", input, [n, arch.planes, arch.height, arch.width]) }, names);
+      const slice = planes.subarray(start * size, (start + n) * size);
+      if (input) widen("planes", slice);
+      const out = await session.run({ planes: new ort.Tensor("float32", slice, [n, arch.planes, arch.height, arch.width]) }, names);
       for (const name of names) widen(name, out[name]!.data as Float32Array);
     }
   } finally {

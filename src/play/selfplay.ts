@@ -120,7 +120,7 @@ export async function runSelfPlay(db: Db, options: RunSelfPlayOptions, onProgres
   function* missing(): Generator<number> {
     for (let i = 0; i < options.games; i++) if (!stored.has(i)) yield i;
   }
-  await runSelfPlayPool({ model: options.model, game: game.spec, games: missing(), params, seed, workers: options.workers, signal: options.signal }, (chunk) => {
+  await runSelfPlayPool({ model: options.model, game: game.spec, games: missing(), count: options.games - already, params, seed, workers: options.workers, signal: options.signal }, (chunk) => {
     // The workers read the spec themselves: what is stored is what they played.
     if (chunk.game !== game.spec) throw new Error(`self-play worker played ${chunk.game}, not ${game.spec}`);
     store(chunk);

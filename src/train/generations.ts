@@ -501,12 +501,10 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
       moves += chunkMoves;
       evaluations += chunk.evaluations;
     });
-    function* missing(): Generator<number> {
-      for (let i = 0; i < o.games; i++) if (!stored.has(i)) yield i;
-    }
+    const missing = Array.from({ length: o.games }, (_, i) => i).filter((i) => !stored.has(i));
     onEvent({ phase: "selfplay", generation: g, games, of: o.games, moves, evaluations });
     await runSelfPlayPool(
-      { model: selfplayModel, game: game.spec, games: missing(), params: { ...params, resignThreshold: threshold ?? 0 }, seed: `loop:${o.run}:${o.seed}:${g}`, workers: o.workers, signal: o.signal },
+      { model: selfplayModel, game: game.spec, games: missing, count: missing.length, params: { ...params, resignThreshold: threshold ?? 0 }, seed: `loop:${o.run}:${o.seed}:${g}`, workers: o.workers, signal: o.signal },
       (chunk) => {
         if (chunk.game !== game.spec) throw new Error(`self-play worker played ${chunk.game}, not ${game.spec}`);
         storeChunk(chunk);
