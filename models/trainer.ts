@@ -11,6 +11,7 @@
  * differently: a seeded run repeats its networks exactly on the same machine and backend.
  */
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { InputError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { captureState, restoreState, type TrainingState } from "./checkpoint.js";
@@ -84,11 +85,19 @@ class TfTrainer implements NetworkTrainer {
 
 /**
  * A trainer that continues from `state` exactly (weights, momentum, step, Rng): a checkpoint's,
- * or a new network's with step 0 and no momentum.
+ * or a new network's with step 0 and no momentum. ONNX Runtime trains on `threads` intra-op
+ * threads (default: every core; self-play's workers wait while the network trains). Its
+ * kernels split the work by output, not by sum, so the networks are the same to the bit on any
+ * number of threads (a test checks 1 against 2).
  */
-export async function openTrainer(state: TrainingState, symmetry: SymmetrySource, backend: TrainingBackend = chooseTrainingBackend()): Promise<NetworkTrainer> {
+export async function openTrainer(
+  state: TrainingState,
+  symmetry: SymmetrySource,
+  backend: TrainingBackend = chooseTrainingBackend(),
+  threads = availableParallelism(),
+): Promise<NetworkTrainer> {
   if (backend === "onnxruntime") {
-    const trainer = new OrtTrainer(state.arch, state.params, symmetry, Rng.fromState(state.rng), state.weights);
+    const trainer = new OrtTrainer(state.arch, state.params, symmetry, Rng.fromState(state.rng), state.weights, Math.max(1, threads));
     trainer.restore(state);
     return trainer;
   }

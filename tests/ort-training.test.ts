@@ -191,6 +191,23 @@ describe("ONNX Runtime trainer checkpoints", () => {
     await c.dispose();
   });
 
+  it("trains to the same bits on one thread and on two", async () => {
+    // Large enough for ONNX Runtime to split its products and reductions over both threads.
+    const game7 = parseGameSpec("go:7");
+    const arch7 = architectureFor(game7, 2, 32);
+    const start: TrainingState = { arch: arch7, step: 0, rng: Rng.fromSeed(13).getState(), params, weights: initWeights(buildGraph(arch7), Rng.fromSeed(14)), momentum: new Map(), iterations: 0, run: "t" };
+    const batches7 = [0, 1, 2].map((k) => randomBatch(game7, 128, Rng.fromSeed(50 + k)));
+    const states: TrainingState[] = [];
+    for (const threads of [1, 2]) {
+      const trainer = await openTrainer(start, game7, "onnxruntime", threads);
+      for (const batch of batches7) await trainer.trainStep(batch);
+      states.push(await trainer.capture("t"));
+      await trainer.dispose();
+    }
+    for (const [name, values] of states[0]!.weights) expect(Array.from(states[1]!.weights.get(name)!), name).toEqual(Array.from(values));
+    for (const [name, values] of states[0]!.momentum) expect(Array.from(states[1]!.momentum.get(name)!), `${name} momentum`).toEqual(Array.from(values));
+  });
+
   it("continues a TensorFlow.js checkpoint, and TensorFlow.js continues its checkpoints", async () => {
     for (const [first, second] of [["tfjs", "onnxruntime"], ["onnxruntime", "tfjs"]] as const) {
       const straight = await openTrainer(fresh(), game, first);

@@ -521,7 +521,7 @@ async function loopGenerations(db: Db, o: LoopOptions, onEvent: (event: LoopEven
     const count = Math.max(o.batch, Math.round(row.samples * o.reuse));
     const state = loadState(model);
     const trainStart = performance.now(), cpuStart = process.cpuUsage();
-    const trainer = await openTrainer(state, game);
+    const trainer = await openTrainer(state, game, undefined, o.workers);
     let report;
     try {
       const diverged = (step: number, loss: number): InputError =>
