@@ -98,16 +98,17 @@ for (const g of picks) {
   console.log(`  ${String(g).padStart(10)} ${r.elo.toFixed(0).padStart(7)} ${r.ci95.toFixed(0).padStart(7)} ${String(compute.evaluations).padStart(22)} ${compute.cpu_seconds.toFixed(0).padStart(12)}`);
 }
 const rises = curve.every((elo, k) => k === 0 || elo > curve[k - 1]!);
-const shareOf = (s: { wins: number; draws: number }, games: number): number => (s.wins + s.draws / 2) / games;
-const share = shareOf(target, TARGET_GAMES);
-console.log(`\nlast network (generation ${last}) against rollout:200: ${target.wins} wins, ${target.losses} losses, ${target.draws} draws in ${TARGET_GAMES} games: ${(100 * share).toFixed(0)}%  target >= 70%: ${share >= TARGET_SHARE ? "met" : "missed"}`);
+// Of the match's games (a match already stored for the same pair and seed is continued, not played again).
+const shareOf = (s: { wins: number; losses: number; draws: number }): number => (s.wins + s.draws / 2) / Math.max(1, s.wins + s.losses + s.draws);
+const share = shareOf(target);
+console.log(`\nlast network (generation ${last}) against rollout:200: ${target.wins} wins, ${target.losses} losses, ${target.draws} draws in ${target.wins + target.losses + target.draws} games: ${(100 * share).toFixed(0)}%  target >= 70%: ${share >= TARGET_SHARE ? "met" : "missed"}`);
 console.log(`Elo rises from each rated generation to the next: ${rises ? "yes" : "no"}  (rating took ${ratingMinutes.toFixed(1)} minutes)`);
 
 // Time to the target: the first generation winning TARGET_SHARE of SCAN_GAMES against rollout:200
 // (doubling, then bisection: it assumes strength rises with generations, which the curve above shows or not).
 const scanned = new Map<number, number>();
 const passes = async (g: number): Promise<boolean> => {
-  if (!scanned.has(g)) scanned.set(g, shareOf(await play(spec(g), "rollout:200", SCAN_GAMES), SCAN_GAMES));
+  if (!scanned.has(g)) scanned.set(g, shareOf(await play(spec(g), "rollout:200", SCAN_GAMES)));
   return scanned.get(g)! >= TARGET_SHARE;
 };
 let failing = 0;
