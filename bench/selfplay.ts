@@ -6,6 +6,10 @@
  * the speed-up from 1 to 2 workers (target: at least 1.7x). Then the same with the net's int8
  * model (models/onnx/quantize.ts, calibrated on 256 positions): its evaluations/s during self-play
  * against fp32's, with 1 and 2 workers (target: at least 2.5x).
+ *
+ * This machine's speed drifts by a fifth within minutes, so the two precisions are measured in
+ * alternating rounds (`BENCH_ROUNDS`, default 3: fp32 and int8 on one worker, then on two) and
+ * every ratio is taken within a round; the figures printed are the medians over the rounds.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,30 +39,33 @@ const params: SelfPlayParams = { ...DEFAULT_SELFPLAY, fullSimulations: 64, cheap
 
 console.log(`fossil self-play benchmark — node ${process.version}, go:7 resnet 4x32, ${params.concurrentGames} games per worker batch, ${params.fullSimulations}/${params.cheapSimulations} simulations`);
 
-/** ONNX Runtime alone on one thread at the self-play batch size: positions/s. */
-async function rawRate(file: string): Promise<number> {
-  const onnx = await OnnxModel.load(file, { threads: 1 });
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const rate = (x: number): string => Math.round(x).toLocaleString("en-US");
+const ratios = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(", ");
+
+/** ONNX Runtime alone on one thread at the self-play batch size: positions/s over `ms`. */
+async function rawRate(onnx: OnnxModel, ms: number): Promise<number> {
   const data = randomBatch(game, params.concurrentGames, Rng.fromSeed(1));
   for (let i = 0; i < 20; i++) await onnx.evaluate(data.planes, params.concurrentGames);
   let runs = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < 3000) {
+  while (performance.now() - t0 < ms) {
     await onnx.evaluate(data.planes, params.concurrentGames);
     runs++;
   }
-  await onnx.close();
   return (runs * params.concurrentGames * 1000) / (performance.now() - t0);
 }
-
-// The limit: ONNX Runtime alone on one thread at the self-play batch size.
-const raw = await rawRate(model);
-console.log(`  ONNX Runtime alone, 1 thread, batch ${params.concurrentGames}: ${Math.round(raw).toLocaleString("en-US")} positions/s (the limit)`);
 
 /**
  * Evaluations/s by wall clock (pool start and model loading included) and inside the workers
  * (their busy time: what self-play achieves once running).
  */
-async function measure(workers: number, file = model): Promise<{ evalRate: number; workerRate: number; positions: number; seconds: number }> {
+async function measure(workers: number, file: string): Promise<{ evalRate: number; workerRate: number; positions: number; seconds: number }> {
   let evaluations = 0, positions = 0, busy = 0;
   const start = performance.now();
   await runSelfPlayPool({ model: file, game: game.spec, games: Array.from({ length: GAMES * workers }, (_, i) => i), params, seed: "bench", workers }, (chunk) => {
@@ -70,20 +77,42 @@ async function measure(workers: number, file = model): Promise<{ evalRate: numbe
   return { evalRate: evaluations / seconds, workerRate: (evaluations * workers) / busy, positions: positions / seconds, seconds };
 }
 
-const one = await measure(1);
+// The limit: ONNX Runtime alone on one thread at the self-play batch size, fp32 and int8 in
+// alternating 1-second rounds.
+const sessions = [await OnnxModel.load(model, { threads: 1 }), await OnnxModel.load(int8Model, { threads: 1 })];
+const rawFp32: number[] = [], rawInt8: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  rawFp32.push(await rawRate(sessions[0]!, 1000));
+  rawInt8.push(await rawRate(sessions[1]!, 1000));
+}
+for (const s of sessions) await s.close();
+const raw = median(rawFp32);
+console.log(`  ONNX Runtime alone, 1 thread, batch ${params.concurrentGames}: ${rate(raw)} positions/s (the limit)`);
+
+type Measured = Awaited<ReturnType<typeof measure>>;
+const rounds: { one: Measured; oneInt8: Measured; two: Measured; twoInt8: Measured }[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const one = await measure(1, model);
+  const oneInt8 = await measure(1, int8Model);
+  const two = await measure(2, model);
+  const twoInt8 = await measure(2, int8Model);
+  rounds.push({ one, oneInt8, two, twoInt8 });
+  console.log(`  round ${r + 1}/${ROUNDS}: 1 worker fp32 ${rate(one.evalRate)}, int8 ${rate(oneInt8.evalRate)}; 2 workers fp32 ${rate(two.evalRate)}, int8 ${rate(twoInt8.evalRate)} evaluations/s`);
+}
+const one = { workerRate: median(rounds.map((r) => r.one.workerRate)), evalRate: median(rounds.map((r) => r.one.evalRate)), positions: median(rounds.map((r) => r.one.positions)), seconds: median(rounds.map((r) => r.one.seconds)) };
 const ratio = one.workerRate / raw;
-console.log(`  self-play, 1 worker: ${Math.round(one.workerRate).toLocaleString("en-US")} evaluations/s while playing = ${(100 * ratio).toFixed(1)}% of the limit   target >= 80%: ${ratio >= 0.8 ? "met" : "NOT met"}`);
-console.log(`                       ${Math.round(one.evalRate).toLocaleString("en-US")} evaluations/s by wall clock (${(100 * one.evalRate / raw).toFixed(1)}%; worker start and model loading included)`);
-console.log(`                       ${Math.round(one.positions).toLocaleString("en-US")} self-play positions/s (moves played), ${GAMES} games in ${one.seconds.toFixed(1)} s`);
-const two = await measure(2);
-const speedup = two.evalRate / one.evalRate;
-console.log(`  self-play, 2 workers: ${Math.round(two.evalRate).toLocaleString("en-US")} evaluations/s, ${Math.round(two.positions).toLocaleString("en-US")} positions/s by wall clock; speed-up ${speedup.toFixed(2)}x   target >= 1.7x: ${speedup >= 1.7 ? "met" : "NOT met"}`);
+console.log(`  self-play, 1 worker: ${rate(one.workerRate)} evaluations/s while playing = ${(100 * ratio).toFixed(1)}% of the limit   target >= 80%: ${ratio >= 0.8 ? "met" : "NOT met"}`);
+console.log(`                       ${rate(one.evalRate)} evaluations/s by wall clock (${(100 * one.evalRate / raw).toFixed(1)}%; worker start and model loading included)`);
+console.log(`                       ${rate(one.positions)} self-play positions/s (moves played), ${GAMES} games in ${one.seconds.toFixed(1)} s`);
+const speedups = rounds.map((r) => r.two.evalRate / r.one.evalRate);
+const speedup = median(speedups);
+console.log(`  self-play, 2 workers: ${rate(median(rounds.map((r) => r.two.evalRate)))} evaluations/s, ${rate(median(rounds.map((r) => r.two.positions)))} positions/s by wall clock; speed-up ${speedup.toFixed(2)}x (rounds: ${ratios(speedups)})   target >= 1.7x: ${speedup >= 1.7 ? "met" : "NOT met"}`);
 
 // int8: the same net quantised.
-const rawInt8 = await rawRate(int8Model);
-console.log(`\n  int8, ONNX Runtime alone, 1 thread, batch ${params.concurrentGames}: ${Math.round(rawInt8).toLocaleString("en-US")} positions/s (${(rawInt8 / raw).toFixed(2)}x fp32)`);
-const oneInt8 = await measure(1, int8Model);
-const twoInt8 = await measure(2, int8Model);
-const gain1 = oneInt8.evalRate / one.evalRate, gain2 = twoInt8.evalRate / two.evalRate;
-console.log(`  int8 self-play, 1 worker: ${Math.round(oneInt8.evalRate).toLocaleString("en-US")} evaluations/s by wall clock, ${gain1.toFixed(2)}x fp32   target >= 2.5x: ${gain1 >= 2.5 ? "met" : "NOT met"}`);
-console.log(`  int8 self-play, 2 workers: ${Math.round(twoInt8.evalRate).toLocaleString("en-US")} evaluations/s by wall clock, ${gain2.toFixed(2)}x fp32   target >= 2.5x: ${gain2 >= 2.5 ? "met" : "NOT met"}`);
+const rawGains = rawInt8.map((x, r) => x / rawFp32[r]!);
+console.log(`\n  int8, ONNX Runtime alone, 1 thread, batch ${params.concurrentGames}: ${rate(median(rawInt8))} positions/s, ${median(rawGains).toFixed(2)}x fp32 (rounds: ${ratios(rawGains)})`);
+for (const [workers, key, fp32] of [[1, "oneInt8", "one"], [2, "twoInt8", "two"]] as const) {
+  const gains = rounds.map((r) => r[key].evalRate / r[fp32].evalRate);
+  const gain = median(gains);
+  console.log(`  int8 self-play, ${workers} worker${workers > 1 ? "s" : ""}: ${rate(median(rounds.map((r) => r[key].evalRate)))} evaluations/s by wall clock, ${gain.toFixed(2)}x fp32 (rounds: ${ratios(gains)})   target >= 2.5x: ${gain >= 2.5 ? "met" : "NOT met"}`);
+}

@@ -176,13 +176,16 @@ export async function playSelfPlay(
     return g;
   };
 
-  /** Moves a game on until it waits for an evaluation or ends; returns false when it ended. */
-  const advance = async (g: LiveGame, evaluation?: Evaluation): Promise<boolean> => {
+  /**
+   * Moves a game on until it waits for an evaluation (null) or ends (the finished game). Not
+   * async: most calls only resume a search, and a promise for each would cost more than the step.
+   */
+  const advance = (g: LiveGame, evaluation?: Evaluation): PlayedGame | null => {
     let step = evaluation === undefined ? g.run.next() : g.run.next(evaluation);
     for (;;) {
       if (!step.done) {
         g.pending = step.value;
-        return true;
+        return null;
       }
       // The search is complete: choose and play a move.
       const state = g.tree.state;
@@ -209,7 +212,7 @@ export async function playSelfPlay(
     }
     const outcome = g.resigned !== null ? ({ winner: (1 - g.resigned) as Player, score: NaN, reason: "resign" } as Outcome) : g.tree.state.outcome()!;
     const wrong = g.wouldHaveResigned !== null && valueFor(outcome, g.wouldHaveResigned) >= 0 ? g.wouldHaveResigned : null;
-    await onGame({
+    return {
       index: g.index,
       actions: g.actions,
       outcome,
@@ -219,14 +222,17 @@ export async function playSelfPlay(
       wouldHaveResigned: wrong,
       lowest: g.lowest,
       evaluations: g.evaluations,
-    });
-    return false;
+    };
+  };
+  /** A new game, live once it waits for its first evaluation. */
+  const startGame = async (): Promise<void> => {
+    const fresh = newGame();
+    const finished = advance(fresh);
+    if (finished === null) live.push(fresh);
+    else await onGame(finished);
   };
 
-  while (live.length < params.concurrentGames && started < games) {
-    const g = newGame();
-    if (await advance(g)) live.push(g);
-  }
+  while (live.length < params.concurrentGames && started < games) await startGame();
   while (live.length > 0) {
     // Every live game waits for a leaf: one batch.
     live.forEach((g, i) => game.encode(g.pending as never, buffer, i * cells));
@@ -238,10 +244,11 @@ export async function playSelfPlay(
       const g = waiting[i]!;
       g.evaluations++;
       const evaluation: Evaluation = { policy: out.policy.subarray(i * game.actionCount, (i + 1) * game.actionCount), value: out.value[i]! };
-      if (await advance(g, evaluation)) live.push(g);
-      else if (started < games) {
-        const fresh = newGame();
-        if (await advance(fresh)) live.push(fresh);
+      const finished = advance(g, evaluation);
+      if (finished === null) live.push(g);
+      else {
+        await onGame(finished);
+        if (started < games) await startGame();
       }
     }
   }

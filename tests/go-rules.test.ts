@@ -154,14 +154,17 @@ describe("Go ko and superko", () => {
   /**
    * Positional superko, checked against an independent record: every board string of the game.
    * A move is superko-illegal exactly when the board after it (computed on a copy of the raw
-   * board) equals an earlier board other than the one before the opponent's last move.
+   * board) equals an earlier board other than the one before the opponent's last move. The game
+   * goes on now and then in a clone, or in a state of its own past copied over (`copyFrom`): the
+   * history travels whole.
    */
   it("forbids every repetition of an earlier position, and only those", () => {
     let superkoSeen = 0, koSeen = 0;
     for (let g = 0; g < 60; g++) {
       const rng = Rng.fromSeed(7).split("superko", g);
       const size = 2 + (g % 3);
-      const s = new GoState(size, { moveCap: 120 });
+      let s = new GoState(size, { moveCap: 120 });
+      let spare = new GoState(size, { moveCap: 120 });
       const history: string[] = [s.board.toString()];
       while (!s.ended) {
         const color = (s.toPlay + 1) as StoneColor;
@@ -188,6 +191,12 @@ describe("Go ko and superko", () => {
         s.play(action);
         if (action !== size * size) history.push(s.board.toString());
         checkInvariants(s.board);
+        const carry = rng.int(6);
+        if (carry === 0) s = s.clone();
+        else if (carry === 1) {
+          spare.copyFrom(s);
+          [s, spare] = [spare, s];
+        }
       }
     }
     expect(koSeen).toBeGreaterThan(10);

@@ -39,6 +39,71 @@ export function zobristHi(color: StoneColor, p: number): number {
   return ZOBRIST_HI[color * MAX_CELLS + p]!;
 }
 
+/** The arrays a board keeps, all views of one buffer (`carve`). */
+interface BoardArrays {
+  color: Uint8Array;
+  head: Int16Array;
+  next: Int16Array;
+  libs: Int16Array;
+  chainSize: Int16Array;
+  chainHashLo: Int32Array;
+  chainHashHi: Int32Array;
+  empties: Int16Array;
+  emptyIndex: Int16Array;
+  stones: Int32Array;
+  mark: Int32Array;
+}
+
+/** Per board size: the cell of each action index and the action index of each cell (-1: border). Shared by every board. */
+const indexTables = new Map<number, { pointAt: Int16Array; actionAt: Int16Array }>();
+function indexTable(size: number): { pointAt: Int16Array; actionAt: Int16Array } {
+  let table = indexTables.get(size);
+  if (!table) {
+    const stride = size + 1;
+    const pointAt = new Int16Array(size * size);
+    const actionAt = new Int16Array((size + 2) * stride + 1).fill(-1);
+    for (let a = 0; a < size * size; a++) {
+      const x = a % size, y = (a - x) / size;
+      pointAt[a] = (y + 1) * stride + x + 1;
+      actionAt[pointAt[a]!] = a;
+    }
+    table = { pointAt, actionAt };
+    indexTables.set(size, table);
+  }
+  return table;
+}
+
+/** Bytes of a board's buffer: its 32-bit arrays first, then the 16-bit ones, then the colours. */
+function boardBytes(cells: number, area: number): number {
+  return 4 * (3 * cells + 3) + 2 * (5 * cells + area) + cells;
+}
+
+/**
+ * A board's arrays as views of one buffer: a clone is one allocation and one copy, `copyFrom`
+ * one copy (V8 gives every typed array of over 64 bytes its own buffer, about 1 µs each).
+ */
+function carve(buffer: ArrayBufferLike, cells: number, area: number): BoardArrays {
+  let at = 0;
+  const take = <T>(make: new (b: ArrayBufferLike, at: number, n: number) => T, n: number, bytes: number): T => {
+    const view = new make(buffer, at, n);
+    at += n * bytes;
+    return view;
+  };
+  return {
+    chainHashLo: take(Int32Array, cells, 4),
+    chainHashHi: take(Int32Array, cells, 4),
+    mark: take(Int32Array, cells, 4),
+    stones: take(Int32Array, 3, 4),
+    head: take(Int16Array, cells, 2),
+    next: take(Int16Array, cells, 2),
+    libs: take(Int16Array, cells, 2),
+    chainSize: take(Int16Array, cells, 2),
+    emptyIndex: take(Int16Array, cells, 2),
+    empties: take(Int16Array, area, 2),
+    color: take(Uint8Array, cells, 1),
+  };
+}
+
 export class Board {
   readonly size: number;
   readonly stride: number;
@@ -68,8 +133,14 @@ export class Board {
   /** Scratch marks for liberty counting and flood fills. */
   private readonly mark: Int32Array;
   private markGen = 0;
+  /** The buffer behind every array above, as bytes. */
+  private readonly bytes: Uint8Array;
+  /** indexTable(size), shared by every board of the size. */
+  private readonly pointAt: Int16Array;
+  private readonly actionAt: Int16Array;
 
-  constructor(size: number) {
+  /** An empty board, or (with `source`) a copy of `source`: every board is built here, so all share one shape. */
+  constructor(size: number, source?: Board) {
     if (!Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE) {
       throw new RangeError(`board size must be an integer from ${MIN_SIZE} to ${MAX_SIZE}, got ${size}`);
     }
@@ -77,18 +148,31 @@ export class Board {
     this.stride = size + 1;
     this.cells = (size + 2) * this.stride + 1;
     const n = this.cells;
-    this.color = new Uint8Array(n).fill(BORDER);
-    this.head = new Int16Array(n);
-    this.next = new Int16Array(n);
-    this.libs = new Int16Array(n);
-    this.chainSize = new Int16Array(n);
-    this.chainHashLo = new Int32Array(n);
-    this.chainHashHi = new Int32Array(n);
-    this.empties = new Int16Array(size * size);
-    this.emptyIndex = new Int16Array(n).fill(-1);
-    this.stones = new Int32Array(3);
-    this.mark = new Int32Array(n);
+    ({ pointAt: this.pointAt, actionAt: this.actionAt } = indexTable(size));
+    this.bytes = source ? source.bytes.slice() : new Uint8Array(boardBytes(n, size * size));
+    const arrays = carve(this.bytes.buffer, n, size * size);
+    this.color = arrays.color;
+    this.head = arrays.head;
+    this.next = arrays.next;
+    this.libs = arrays.libs;
+    this.chainSize = arrays.chainSize;
+    this.chainHashLo = arrays.chainHashLo;
+    this.chainHashHi = arrays.chainHashHi;
+    this.empties = arrays.empties;
+    this.emptyIndex = arrays.emptyIndex;
+    this.stones = arrays.stones;
+    this.mark = arrays.mark;
     this.emptyCount = 0;
+    if (source) {
+      this.emptyCount = source.emptyCount;
+      this.hashLo = source.hashLo;
+      this.hashHi = source.hashHi;
+      // The marks were copied too: carry on from the generation they were left at.
+      this.markGen = source.markGen;
+      return;
+    }
+    this.color.fill(BORDER);
+    this.emptyIndex.fill(-1);
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         const p = this.point(x, y);
@@ -98,6 +182,7 @@ export class Board {
       }
     }
   }
+
 
   /** Padded cell of (x, y). */
   point(x: number, y: number): number {
@@ -111,57 +196,28 @@ export class Board {
   yOf(p: number): number {
     return Math.floor(p / this.stride) - 1;
   }
-  /** Action index (y * size + x) of cell p. */
+  /** Action index (y * size + x) of cell p (a point on the board). */
   actionOf(p: number): number {
-    return this.yOf(p) * this.size + this.xOf(p);
+    return this.actionAt[p]!;
   }
   /** Cell of action index a (a < size * size). */
   pointOfAction(a: number): number {
-    const x = a % this.size;
-    return this.point(x, (a - x) / this.size);
+    return this.pointAt[a]!;
   }
 
   clone(): Board {
-    const copy = Object.create(Board.prototype) as Board;
-    Object.assign(copy, {
-      size: this.size,
-      stride: this.stride,
-      cells: this.cells,
-      color: this.color.slice(),
-      head: this.head.slice(),
-      next: this.next.slice(),
-      libs: this.libs.slice(),
-      chainSize: this.chainSize.slice(),
-      chainHashLo: this.chainHashLo.slice(),
-      chainHashHi: this.chainHashHi.slice(),
-      empties: this.empties.slice(),
-      emptyIndex: this.emptyIndex.slice(),
-      emptyCount: this.emptyCount,
-      stones: this.stones.slice(),
-      hashLo: this.hashLo,
-      hashHi: this.hashHi,
-      mark: new Int32Array(this.cells),
-      markGen: 0,
-    });
-    return copy;
+    return new Board(this.size, this);
   }
 
   /** Makes this board a copy of `other` (same size) without allocating. */
   copyFrom(other: Board): void {
     if (other.size !== this.size) throw new RangeError("copyFrom: board sizes differ");
-    this.color.set(other.color);
-    this.head.set(other.head);
-    this.next.set(other.next);
-    this.libs.set(other.libs);
-    this.chainSize.set(other.chainSize);
-    this.chainHashLo.set(other.chainHashLo);
-    this.chainHashHi.set(other.chainHashHi);
-    this.empties.set(other.empties);
-    this.emptyIndex.set(other.emptyIndex);
+    this.bytes.set(other.bytes);
     this.emptyCount = other.emptyCount;
-    this.stones.set(other.stones);
     this.hashLo = other.hashLo;
     this.hashHi = other.hashHi;
+    // The marks were copied too: carry on from the generation they were left at.
+    this.markGen = other.markGen;
   }
 
   /**

@@ -17,7 +17,7 @@
  * | 17 | all ones (shows the board's extent to zero-padded convolutions) |
  */
 import { EMPTY, type StoneColor } from "./board.js";
-import type { GoState } from "./state.js";
+import { REPEATS, type GoState } from "./state.js";
 
 export const GO_PLANE_VERSION = "go-v1";
 export const GO_PLANES = 18;
@@ -28,30 +28,30 @@ export function encodeGo(state: GoState, out: Float32Array, offset = 0): void {
   const n = b.size, area = n * n;
   out.fill(0, offset, offset + GO_PLANES * area);
   const own = (state.toPlay + 1) as StoneColor;
-  const plane = (k: number, a: number): number => offset + k * area + a;
+  // Plane k of this position starts at offset + k * area (written out: no closure per call).
+  // The ko plane is empty once the game is over (nothing may be played).
+  const kinds = state.ended ? null : state.pointKinds();
+  const color = b.color, head = b.head, libs = b.libs;
   for (let a = 0; a < area; a++) {
     const p = b.pointOfAction(a);
-    const c = b.color[p]!;
+    const c = color[p]!;
     if (c === EMPTY) {
-      out[plane(2, a)] = 1;
-      if (!state.ended && !b.isSuicide(p, own) && state.repeats(p)) out[plane(9, a)] = 1;
+      out[offset + 2 * area + a] = 1;
+      if (kinds !== null && kinds[a] === REPEATS) out[offset + 9 * area + a] = 1;
       continue;
     }
     const mine = c === own;
-    out[plane(mine ? 0 : 1, a)] = 1;
-    const libs = b.libs[b.head[p]!]!;
-    out[plane((mine ? 3 : 6) + Math.min(libs, 3) - 1, a)] = 1;
+    out[offset + (mine ? 0 : 1) * area + a] = 1;
+    out[offset + ((mine ? 3 : 6) + Math.min(libs[head[p]!]!, 3) - 1) * area + a] = 1;
   }
   const recent = state.recentActions;
   for (let k = 0; k < GO_HISTORY; k++) {
     const action = recent[k]!;
-    if (action >= 0 && action < area) out[plane(10 + k, action)] = 1;
+    if (action >= 0 && action < area) out[offset + (10 + k) * area + action] = 1;
   }
-  const fill = (k: number, value: number): void => {
-    if (value !== 0) out.fill(value, plane(k, 0), plane(k, 0) + area);
-  };
-  fill(14, recent[0] === area ? 1 : 0);
-  fill(15, state.toPlay === 0 ? 1 : 0);
-  fill(16, ((state.toPlay === 1 ? 1 : -1) * state.rules.komi) / area);
-  fill(17, 1);
+  if (recent[0] === area) out.fill(1, offset + 14 * area, offset + 15 * area);
+  if (state.toPlay === 0) out.fill(1, offset + 15 * area, offset + 16 * area);
+  const komi = ((state.toPlay === 1 ? 1 : -1) * state.rules.komi) / area;
+  if (komi !== 0) out.fill(komi, offset + 16 * area, offset + 17 * area);
+  out.fill(1, offset + 17 * area, offset + 18 * area);
 }

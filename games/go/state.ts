@@ -3,9 +3,11 @@
  * move cap, and ko / positional superko against every earlier position of the game.
  *
  * Superko bookkeeping: every position reached after a stone move is recorded as (hash, stone
- * total). A move can only repeat a position that had the same number of stones, and a table of
- * how many recorded positions have each stone total makes the common case (no such position)
- * a single array read; otherwise the matching entries are compared on the full 64-bit hash.
+ * total). A move can only repeat a position that had the same number of stones, so the recorded
+ * positions of each stone total are chained (the latest first): the common case (no such
+ * position) is a single array read, and otherwise only the positions with that total are
+ * compared on the full 64-bit hash, not the whole history. The history is one array of
+ * (hash low, hash high, total, previous with that total) entries: a copy is one memcpy.
  */
 import { IllegalMoveError, type IllegalReason } from "../../core/errors.js";
 import { outcomeFromScore, type Outcome, type Player } from "../../core/player.js";
@@ -25,6 +27,15 @@ export interface GoStateOptions {
 }
 
 const scratch = new Int32Array(2);
+
+/** What an empty point is for the side to move (`GoState.pointKinds`); 0 for a stone. */
+export const PLAYABLE = 1;
+export const SUICIDE = 2;
+/** Not suicide, but it would repeat an earlier position (ko or superko). */
+export const REPEATS = 3;
+
+/** Stamps of positions: a state takes a new one whenever it changes (`pointKinds` caches by it). */
+let stamps = 0;
 
 /** Hash keys of things outside the board (side to move, passes, rules). */
 const TO_PLAY_KEY = 0x5bd1e995n * 0x1000193n;
@@ -55,22 +66,33 @@ export class GoState implements GameState {
   recentActions = new Int16Array([-1, -1, -1, -1]);
   /** Set when the game ended by resignation or forfeit rather than by the board. */
   private decided: Outcome | null = null;
-  // Position history for superko.
-  private histLo: Int32Array;
-  private histHi: Int32Array;
-  private histTotal: Int16Array;
+  /**
+   * The positions after stone moves, for superko: entry i is hist[4i .. 4i + 3] = the board hash's
+   * low and high halves, its stone total, and the previous entry with the same total (-1: none).
+   */
+  private hist: Int32Array;
   private histLength = 0;
-  private totalSeen: Uint16Array;
+  /** The latest recorded position with each stone total (-1: none). */
+  private lastOfTotal: Int32Array;
+  /** This position's stamp, and `pointKinds`' answer with the stamp it was computed for. */
+  private stamp = ++stamps;
+  private kinds: Uint8Array | null = null;
+  private kindsStamp = 0;
 
-  constructor(size: number, options: GoStateOptions = {}) {
-    this.board = new Board(size);
-    this.rules = options.rules ?? makeRules("tromp-taylor", undefined, size);
-    this.moveCap = options.moveCap ?? defaultMoveCap(size);
+  /** A new game, or (with `source`) a copy of `source`: every state is built here, so all share one shape. */
+  constructor(size: number, options: GoStateOptions = {}, source?: GoState) {
+    this.board = source ? source.board.clone() : new Board(size);
+    this.rules = source ? source.rules : options.rules ?? makeRules("tromp-taylor", undefined, size);
+    this.moveCap = source ? source.moveCap : options.moveCap ?? defaultMoveCap(size);
+    if (source) {
+      this.hist = source.hist.slice();
+      this.lastOfTotal = source.lastOfTotal.slice();
+      this.copyScalars(source);
+      return;
+    }
     const capacity = Math.min(Number.isFinite(this.moveCap) ? this.moveCap + 2 : 64, 1 << 16);
-    this.histLo = new Int32Array(capacity);
-    this.histHi = new Int32Array(capacity);
-    this.histTotal = new Int16Array(capacity);
-    this.totalSeen = new Uint16Array(size * size + 1);
+    this.hist = new Int32Array(4 * capacity);
+    this.lastOfTotal = new Int32Array(size * size + 1).fill(-1);
     this.record();
   }
 
@@ -83,35 +105,26 @@ export class GoState implements GameState {
   }
 
   clone(): this {
-    const copy = Object.create(GoState.prototype) as GoState;
-    Object.assign(copy, this, {
-      board: this.board.clone(),
-      histLo: this.histLo.slice(),
-      histHi: this.histHi.slice(),
-      histTotal: this.histTotal.slice(),
-      totalSeen: this.totalSeen.slice(),
-      recentActions: this.recentActions.slice(),
-    });
-    return copy as this;
+    return new GoState(this.board.size, {}, this) as this;
   }
 
   copyFrom(other: this): void {
     const o = other as GoState;
     if (o.board.size !== this.board.size) throw new RangeError("copyFrom: board sizes differ");
     this.board.copyFrom(o.board);
-    if (this.histLo.length < o.histLength) {
-      this.histLo = new Int32Array(o.histLo.length);
-      this.histHi = new Int32Array(o.histLo.length);
-      this.histTotal = new Int16Array(o.histLo.length);
-    }
-    this.histLo.set(o.histLo.subarray(0, o.histLength));
-    this.histHi.set(o.histHi.subarray(0, o.histLength));
-    this.histTotal.set(o.histTotal.subarray(0, o.histLength));
-    this.histLength = o.histLength;
-    this.totalSeen.set(o.totalSeen);
-    this.recentActions.set(o.recentActions);
+    if (this.hist.length < 4 * o.histLength) this.hist = new Int32Array(o.hist.length);
+    this.hist.set(o.hist.subarray(0, 4 * o.histLength));
+    this.lastOfTotal.set(o.lastOfTotal);
+    this.stamp = ++stamps;
     (this as { rules: GoRules }).rules = o.rules;
     (this as { moveCap: number }).moveCap = o.moveCap;
+    this.copyScalars(o);
+  }
+
+  /** The turn, passes, recent moves, decision and history length of `o`. */
+  private copyScalars(o: GoState): void {
+    this.recentActions.set(o.recentActions);
+    this.histLength = o.histLength;
     this.toPlay = o.toPlay;
     this.moveCount = o.moveCount;
     this.passes = o.passes;
@@ -167,6 +180,26 @@ export class GoState implements GameState {
     return this.illegalReason(action) === null;
   }
 
+  /**
+   * Per action index, what each point is for the side to move: 0 (a stone), PLAYABLE, SUICIDE or
+   * REPEATS. Computed once per position and kept until the state changes: the search encodes a
+   * leaf (its ko plane) and then expands it (its legal moves) from the same answer. Read-only.
+   */
+  pointKinds(): Uint8Array {
+    const b = this.board;
+    if (this.kinds === null) this.kinds = new Uint8Array(b.size * b.size);
+    const kinds = this.kinds;
+    if (this.kindsStamp === this.stamp) return kinds;
+    kinds.fill(0);
+    const color = (this.toPlay + 1) as StoneColor;
+    for (let i = 0; i < b.emptyCount; i++) {
+      const p = b.empties[i]!;
+      kinds[b.actionOf(p)] = b.isSuicide(p, color) ? SUICIDE : this.repeatedIndex(p, color) >= 0 ? REPEATS : PLAYABLE;
+    }
+    this.kindsStamp = this.stamp;
+    return kinds;
+  }
+
   /** Whether the side to move may play at empty cell p (not suicide, no ko or superko repetition). */
   isLegalPoint(p: number): boolean {
     return !this.board.isSuicide(p, (this.toPlay + 1) as StoneColor) && !this.repeats(p);
@@ -186,16 +219,15 @@ export class GoState implements GameState {
     const b = this.board;
     const captured = b.hashAfter(p, color, scratch);
     const total = b.stones[1]! + b.stones[2]! + 1 - captured;
-    if (this.totalSeen[total] === 0) return -1;
-    const lo = scratch[0]!, hi = scratch[1]!;
+    let i = this.lastOfTotal[total]!;
+    if (i < 0) return -1;
+    const lo = scratch[0]!, hi = scratch[1]!, hist = this.hist;
     if (this.rules.ko === "simple") {
       if (this.lastAction === this.passAction) return -1;
-      const i = this.histLength - 2;
-      return i >= 0 && this.histTotal[i] === total && this.histLo[i] === lo && this.histHi[i] === hi ? i : -1;
+      i = this.histLength - 2;
+      return i >= 0 && hist[4 * i + 2] === total && hist[4 * i] === lo && hist[4 * i + 1] === hi ? i : -1;
     }
-    for (let i = this.histLength - 1; i >= 0; i--) {
-      if (this.histTotal[i] === total && this.histLo[i] === lo && this.histHi[i] === hi) return i;
-    }
+    for (; i >= 0; i = hist[4 * i + 3]!) if (hist[4 * i] === lo && hist[4 * i + 1] === hi) return i;
     return -1;
   }
 
@@ -204,12 +236,8 @@ export class GoState implements GameState {
     const mask = out ?? new Uint8Array(n2 + 1);
     mask.fill(0);
     if (this.ended) return mask;
-    const b = this.board;
-    const color = (this.toPlay + 1) as StoneColor;
-    for (let i = 0; i < b.emptyCount; i++) {
-      const p = b.empties[i]!;
-      if (!b.isSuicide(p, color) && this.repeatedIndex(p, color) < 0) mask[b.actionOf(p)] = 1;
-    }
+    const kinds = this.pointKinds();
+    for (let a = 0; a < n2; a++) if (kinds[a] === PLAYABLE) mask[a] = 1;
     mask[n2] = 1;
     return mask;
   }
@@ -223,14 +251,13 @@ export class GoState implements GameState {
     const mask = out ?? new Uint8Array(n2 + 1);
     mask.fill(0);
     if (this.ended) return mask;
-    // One pass over the empty points, as legalMask's, with the eye test first (cheaper than legality).
     const b = this.board;
     const color = (this.toPlay + 1) as StoneColor;
+    const kinds = this.pointKinds();
     let open = false;
-    for (let i = 0; i < b.emptyCount; i++) {
-      const p = b.empties[i]!;
-      if (!b.isOwnEye(p, color) && !b.isSuicide(p, color) && this.repeatedIndex(p, color) < 0) {
-        mask[b.actionOf(p)] = 1;
+    for (let a = 0; a < n2; a++) {
+      if (kinds[a] === PLAYABLE && !b.isOwnEye(b.pointOfAction(a), color)) {
+        mask[a] = 1;
         open = true;
       }
     }
@@ -260,27 +287,25 @@ export class GoState implements GameState {
     this.recentActions[0] = action;
     this.toPlay = (1 - this.toPlay) as Player;
     this.moveCount++;
+    this.stamp = ++stamps;
   }
 
   /** Records the current board in the superko history. */
   private record(): void {
-    if (this.histLength === this.histLo.length) {
-      const grow = <T extends Int32Array | Int16Array>(a: T): T => {
-        const bigger = new (a.constructor as { new (n: number): T })(a.length * 2);
-        bigger.set(a);
-        return bigger;
-      };
-      this.histLo = grow(this.histLo);
-      this.histHi = grow(this.histHi);
-      this.histTotal = grow(this.histTotal);
+    if (4 * this.histLength === this.hist.length) {
+      const bigger = new Int32Array(2 * this.hist.length);
+      bigger.set(this.hist);
+      this.hist = bigger;
     }
     const b = this.board;
     const total = b.stones[1]! + b.stones[2]!;
-    this.histLo[this.histLength] = b.hashLo;
-    this.histHi[this.histLength] = b.hashHi;
-    this.histTotal[this.histLength] = total;
+    const at = 4 * this.histLength;
+    this.hist[at] = b.hashLo;
+    this.hist[at + 1] = b.hashHi;
+    this.hist[at + 2] = total;
+    this.hist[at + 3] = this.lastOfTotal[total]!;
+    this.lastOfTotal[total] = this.histLength;
     this.histLength++;
-    this.totalSeen[total]!++;
   }
 
   /**
@@ -291,9 +316,10 @@ export class GoState implements GameState {
   setup(stones: ArrayLike<number>): boolean {
     if (!this.board.setPosition(stones)) return false;
     this.histLength = 0;
-    this.totalSeen.fill(0);
+    this.lastOfTotal.fill(-1);
     this.passes = 0;
     this.record();
+    this.stamp = ++stamps;
     return true;
   }
 
