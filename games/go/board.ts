@@ -84,24 +84,26 @@ function boardBytes(cells: number, area: number): number {
  */
 function carve(buffer: ArrayBufferLike, cells: number, area: number): BoardArrays {
   let at = 0;
-  const take = <T>(make: new (b: ArrayBufferLike, at: number, n: number) => T, n: number, bytes: number): T => {
+  const take = <T>(make: { new (b: ArrayBufferLike, at: number, n: number): T; BYTES_PER_ELEMENT: number }, n: number): T => {
     const view = new make(buffer, at, n);
-    at += n * bytes;
+    at += n * make.BYTES_PER_ELEMENT;
     return view;
   };
-  return {
-    chainHashLo: take(Int32Array, cells, 4),
-    chainHashHi: take(Int32Array, cells, 4),
-    mark: take(Int32Array, cells, 4),
-    stones: take(Int32Array, 3, 4),
-    head: take(Int16Array, cells, 2),
-    next: take(Int16Array, cells, 2),
-    libs: take(Int16Array, cells, 2),
-    chainSize: take(Int16Array, cells, 2),
-    emptyIndex: take(Int16Array, cells, 2),
-    empties: take(Int16Array, area, 2),
-    color: take(Uint8Array, cells, 1),
+  const arrays = {
+    chainHashLo: take(Int32Array, cells),
+    chainHashHi: take(Int32Array, cells),
+    mark: take(Int32Array, cells),
+    stones: take(Int32Array, 3),
+    head: take(Int16Array, cells),
+    next: take(Int16Array, cells),
+    libs: take(Int16Array, cells),
+    chainSize: take(Int16Array, cells),
+    emptyIndex: take(Int16Array, cells),
+    empties: take(Int16Array, area),
+    color: take(Uint8Array, cells),
   };
+  if (at !== buffer.byteLength) throw new RangeError(`board buffer of ${buffer.byteLength} bytes for arrays of ${at}`);
+  return arrays;
 }
 
 export class Board {
