@@ -26,6 +26,11 @@ import { runSelfPlayPool } from "../selfplay/pool.js";
 import { DEFAULT_SELFPLAY, type SelfPlayParams } from "../selfplay/selfplay.js";
 
 const GAMES = Number(process.env.BENCH_GAMES ?? 128);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  console.error(`BENCH_ROUNDS must be a whole number of at least 1, got ${process.env.BENCH_ROUNDS}`);
+  process.exit(2);
+}
 const game = parseGameSpec("go:7");
 const arch = architectureFor(game, 4, 32);
 const dir = mkdtempSync(join(tmpdir(), "fossil-bench-sp-"));
@@ -39,7 +44,6 @@ const params: SelfPlayParams = { ...DEFAULT_SELFPLAY, fullSimulations: 64, cheap
 
 console.log(`fossil self-play benchmark — node ${process.version}, go:7 resnet 4x32, ${params.concurrentGames} games per worker batch, ${params.fullSimulations}/${params.cheapSimulations} simulations`);
 
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const median = (xs: number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

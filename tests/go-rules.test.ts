@@ -97,6 +97,23 @@ describe("Go suicide", () => {
     checkInvariants(s.board);
   });
 
+  it("answers for the side to move when it is set directly after a mask was read", () => {
+    // A4 is suicide for Black and White's own eye, legal for White. Setting toPlay (as replays
+    // and GTP do) must not leave Black's answer in place.
+    const s = position(`
+      . O . .
+      O . . .
+      . . . .
+      . . . .`);
+    const a4 = at(s, "A4");
+    expect(s.legalMask()[a4]).toBe(0);
+    s.toPlay = 1;
+    expect(s.legalMask()[a4]).toBe(1);
+    expect(s.searchMask()[a4]).toBe(0); // White's own eye: legal, but the search does not fill it
+    s.toPlay = 0;
+    expect(s.legalMask()[a4]).toBe(0);
+  });
+
   it("reports occupied points and points off the board", () => {
     const s = position(`
       X .
@@ -164,7 +181,8 @@ describe("Go ko and superko", () => {
       const rng = Rng.fromSeed(7).split("superko", g);
       const size = 2 + (g % 3);
       let s = new GoState(size, { moveCap: 120 });
-      let spare = new GoState(size, { moveCap: 120 });
+      // A shorter game's state: copying into it must grow its history.
+      let spare = new GoState(size, { moveCap: 4 });
       const history: string[] = [s.board.toString()];
       while (!s.ended) {
         const color = (s.toPlay + 1) as StoneColor;

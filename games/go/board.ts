@@ -54,13 +54,17 @@ interface BoardArrays {
   mark: Int32Array;
 }
 
-/** Per board size: the cell of each action index and the action index of each cell (-1: border). Shared by every board. */
+/**
+ * Per board size: the cell of each action index (the pass, N², reads a border cell) and the action
+ * index of each cell (-1: border). Shared by every board.
+ */
 const indexTables = new Map<number, { pointAt: Int16Array; actionAt: Int16Array }>();
 function indexTable(size: number): { pointAt: Int16Array; actionAt: Int16Array } {
   let table = indexTables.get(size);
   if (!table) {
     const stride = size + 1;
-    const pointAt = new Int16Array(size * size);
+    const pointAt = new Int16Array(size * size + 1);
+    pointAt[size * size] = (size + 1) * stride + 1;
     const actionAt = new Int16Array((size + 2) * stride + 1).fill(-1);
     for (let a = 0; a < size * size; a++) {
       const x = a % size, y = (a - x) / size;

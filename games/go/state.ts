@@ -74,10 +74,14 @@ export class GoState implements GameState {
   private histLength = 0;
   /** The latest recorded position with each stone total (-1: none). */
   private lastOfTotal: Int32Array;
-  /** This position's stamp, and `pointKinds`' answer with the stamp it was computed for. */
+  /**
+   * This position's stamp, and `pointKinds`' answer with the stamp and side to move it was
+   * computed for (`toPlay` is public: replays and GTP set it directly).
+   */
   private stamp = ++stamps;
   private kinds: Uint8Array | null = null;
   private kindsStamp = 0;
+  private kindsToPlay: Player = 0;
 
   /** A new game, or (with `source`) a copy of `source`: every state is built here, so all share one shape. */
   constructor(size: number, options: GoStateOptions = {}, source?: GoState) {
@@ -189,7 +193,7 @@ export class GoState implements GameState {
     const b = this.board;
     if (this.kinds === null) this.kinds = new Uint8Array(b.size * b.size);
     const kinds = this.kinds;
-    if (this.kindsStamp === this.stamp) return kinds;
+    if (this.kindsStamp === this.stamp && this.kindsToPlay === this.toPlay) return kinds;
     kinds.fill(0);
     const color = (this.toPlay + 1) as StoneColor;
     for (let i = 0; i < b.emptyCount; i++) {
@@ -197,6 +201,7 @@ export class GoState implements GameState {
       kinds[b.actionOf(p)] = b.isSuicide(p, color) ? SUICIDE : this.repeatedIndex(p, color) >= 0 ? REPEATS : PLAYABLE;
     }
     this.kindsStamp = this.stamp;
+    this.kindsToPlay = this.toPlay;
     return kinds;
   }
 
