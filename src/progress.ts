@@ -2,6 +2,18 @@
  * Progress reporting on stderr: a bar redrawn in place on a terminal, plain lines (at most one
  * per 10% or so) when stderr is a file or a pipe.
  */
+/**
+ * A duration as m:ss, or h:mm:ss from an hour on; "?" when unknown. Rounded to the second before
+ * it is split, so 59.6 s is 1:00, never 0:60.
+ */
+export function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+  const two = (n: number): string => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
 export class Progress {
   private lastLine = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
@@ -18,8 +30,7 @@ export class Progress {
     const seconds = (performance.now() - this.start) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
     const eta = rate > 0 ? (this.total - done) / rate : NaN;
-    const fmt = (s: number): string => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}` : "?");
-    const text = `${this.label}: ${done}/${this.total} ${this.unit}, ${rate.toFixed(rate < 10 ? 2 : 0)} ${this.unit}/s, elapsed ${fmt(seconds)}, ETA ${fmt(eta)}${extra ? `, ${extra}` : ""}`;
+    const text = `${this.label}: ${done}/${this.total} ${this.unit}, ${rate.toFixed(rate < 10 ? 2 : 0)} ${this.unit}/s, elapsed ${clock(seconds)}, ETA ${clock(eta)}${extra ? `, ${extra}` : ""}`;
     if (this.tty) {
       const width = 24;
       const filled = Math.round((width * done) / Math.max(1, this.total));

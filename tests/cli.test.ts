@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { itNeeds, needs } from "./helpers/needs.js";
 import { CLI, sharedFile } from "./helpers/paths.js";
+import { clock } from "../src/progress.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fossil-cli-"));
 function file(name: string, text: string): string {
@@ -37,6 +38,18 @@ describe("fossil CLI", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^fossil: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("durations on progress lines", () => {
+  it("round to the second before they are split into minutes and hours", () => {
+    expect(clock(0)).toBe("0:00");
+    expect(clock(59.4)).toBe("0:59");
+    expect(clock(59.6)).toBe("1:00");
+    expect(clock(1019.7)).toBe("17:00");
+    expect(clock(3599.5)).toBe("1:00:00");
+    expect(clock(3725)).toBe("1:02:05");
+    expect(clock(NaN)).toBe("?");
   });
 });
 

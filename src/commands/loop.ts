@@ -4,7 +4,7 @@ import { openDatabase } from "../../db/schema.js";
 import { parseGameSpec } from "../../games/index.js";
 import { defaultModels, numberIn, seedOption, wholeNumber } from "../options.js";
 import { onInterrupt } from "../interrupt.js";
-import { Progress } from "../progress.js";
+import { clock, Progress } from "../progress.js";
 import { checkLoopOptions, LOOP_DEFAULTS, runLoop, type GenerationReport, type LoopOptions } from "../train/generations.js";
 
 interface LoopArgs {
@@ -31,8 +31,6 @@ interface LoopArgs {
   models?: string;
 }
 
-const minutes = (seconds: number): string => `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, "0")}`;
-
 /** With --precision int8: the precision self-play played in and what decided it. */
 function precisionText(r: GenerationReport): string {
   if (r.int8Gap === null) return r.int8LostAt === null ? "" : `; self-play fp32 (int8 off since generation ${r.int8LostAt} lost its match against fp32)`;
@@ -46,7 +44,7 @@ export function generationLine(r: GenerationReport): string {
   return (
     `generation ${r.generation}: ${r.games} games, ${r.meanLength.toFixed(1)} moves a game, ${r.samples} samples, ${r.evaluations} evaluations; ${resign}; ` +
     `trained ${r.trainSteps} steps on ${r.trainSamples} samples of a ${r.windowSamples}-sample window, policy loss ${r.policyLoss.toFixed(3)}, value loss ${r.valueLoss.toFixed(3)}; ` +
-    `CPU ${minutes(r.selfplayCpuSeconds)} self-play + ${minutes(r.trainCpuSeconds)} training, wall ${minutes(r.wallSeconds)} -> ${r.model}` +
+    `CPU ${clock(r.selfplayCpuSeconds)} self-play + ${clock(r.trainCpuSeconds)} training, wall ${clock(r.wallSeconds)} -> ${r.model}` +
     precisionText(r) +
     "\n"
   );

@@ -13,6 +13,7 @@ import { checkStudySettings, parseAmount, PRESETS, studySettings, type ArmKind, 
 import { studyStatus } from "../study/status.js";
 import { runStudy, type StudyEvent } from "../study/study.js";
 import type { StudySummary } from "../study/summary.js";
+import { clock } from "../progress.js";
 
 interface StudyArgs {
   preset: string;
@@ -30,12 +31,6 @@ interface StudyArgs {
   workers?: number;
   replicate?: string;
 }
-
-const clock = (seconds: number): string => {
-  if (!Number.isFinite(seconds)) return "?";
-  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = Math.round(seconds % 60);
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}` : `${m}:${String(s).padStart(2, "0")}`;
-};
 
 /** A list of whole numbers ("1,2,3"), or K meaning 1..K for seeds. */
 function numbers(text: string, what: string, example: string): number[] {
