@@ -103,14 +103,16 @@ for (let r = 0; r < ROUNDS; r++) {
   rounds.push({ one, oneInt8, two, twoInt8 });
   console.log(`  round ${r + 1}/${ROUNDS}: 1 worker fp32 ${rate(one.evalRate)}, int8 ${rate(oneInt8.evalRate)}; 2 workers fp32 ${rate(two.evalRate)}, int8 ${rate(twoInt8.evalRate)} evaluations/s`);
 }
-const one = { workerRate: median(rounds.map((r) => r.one.workerRate)), evalRate: median(rounds.map((r) => r.one.evalRate)), positions: median(rounds.map((r) => r.one.positions)), seconds: median(rounds.map((r) => r.one.seconds)) };
+/** The median over the rounds of one figure. */
+const mid = (pick: (r: (typeof rounds)[number]) => number): number => median(rounds.map(pick));
+const one = { workerRate: mid((r) => r.one.workerRate), evalRate: mid((r) => r.one.evalRate), positions: mid((r) => r.one.positions), seconds: mid((r) => r.one.seconds) };
 const ratio = one.workerRate / raw;
 console.log(`  self-play, 1 worker: ${rate(one.workerRate)} evaluations/s while playing = ${(100 * ratio).toFixed(1)}% of the limit   target >= 80%: ${ratio >= 0.8 ? "met" : "NOT met"}`);
 console.log(`                       ${rate(one.evalRate)} evaluations/s by wall clock (${(100 * one.evalRate / raw).toFixed(1)}%; worker start and model loading included)`);
 console.log(`                       ${rate(one.positions)} self-play positions/s (moves played), ${GAMES} games in ${one.seconds.toFixed(1)} s`);
 const speedups = rounds.map((r) => r.two.evalRate / r.one.evalRate);
 const speedup = median(speedups);
-console.log(`  self-play, 2 workers: ${rate(median(rounds.map((r) => r.two.evalRate)))} evaluations/s, ${rate(median(rounds.map((r) => r.two.positions)))} positions/s by wall clock; speed-up ${speedup.toFixed(2)}x (rounds: ${ratios(speedups)})   target >= 1.7x: ${speedup >= 1.7 ? "met" : "NOT met"}`);
+console.log(`  self-play, 2 workers: ${rate(mid((r) => r.two.evalRate))} evaluations/s, ${rate(mid((r) => r.two.positions))} positions/s by wall clock; speed-up ${speedup.toFixed(2)}x (rounds: ${ratios(speedups)})   target >= 1.7x: ${speedup >= 1.7 ? "met" : "NOT met"}`);
 
 // int8: the same net quantised.
 const rawGains = rawInt8.map((x, r) => x / rawFp32[r]!);
@@ -118,5 +120,5 @@ console.log(`\n  int8, ONNX Runtime alone, 1 thread, batch ${params.concurrentGa
 for (const [workers, key, fp32] of [[1, "oneInt8", "one"], [2, "twoInt8", "two"]] as const) {
   const gains = rounds.map((r) => r[key].evalRate / r[fp32].evalRate);
   const gain = median(gains);
-  console.log(`  int8 self-play, ${workers} worker${workers > 1 ? "s" : ""}: ${rate(median(rounds.map((r) => r[key].evalRate)))} evaluations/s by wall clock, ${gain.toFixed(2)}x fp32 (rounds: ${ratios(gains)})   target >= 2.5x: ${gain >= 2.5 ? "met" : "NOT met"}`);
+  console.log(`  int8 self-play, ${workers} worker${workers > 1 ? "s" : ""}: ${rate(mid((r) => r[key].evalRate))} evaluations/s by wall clock, ${gain.toFixed(2)}x fp32 (rounds: ${ratios(gains)})   target >= 2.5x: ${gain >= 2.5 ? "met" : "NOT met"}`);
 }

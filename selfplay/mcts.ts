@@ -281,26 +281,26 @@ function selectGumbelInterior(node: SearchNode, params: SearchParams): number {
  * no node holds a view into it. One per thread (one search step runs at a time).
  */
 const SLAB_BLOCK = 16384;
-const slab = { ints: new Int32Array(0), floats: new Float32Array(0), usedInts: 0, usedFloats: 0 };
-
-function slabInts(n: number): Int32Array {
-  if (slab.usedInts + n > slab.ints.length) {
-    slab.ints = new Int32Array(Math.max(SLAB_BLOCK, n));
-    slab.usedInts = 0;
+class Slab<T extends Int32Array | Float32Array> {
+  private block: T;
+  private used = 0;
+  constructor(private readonly make: (n: number) => T) {
+    this.block = make(0);
   }
-  return slab.ints.subarray(slab.usedInts, (slab.usedInts += n));
-}
-
-function slabFloats(n: number): Float32Array {
-  if (slab.usedFloats + n > slab.floats.length) {
-    slab.floats = new Float32Array(Math.max(SLAB_BLOCK, n));
-    slab.usedFloats = 0;
+  /** A fresh zeroed view of n elements. */
+  take(n: number): T {
+    if (this.used + n > this.block.length) {
+      this.block = this.make(Math.max(SLAB_BLOCK, n));
+      this.used = 0;
+    }
+    return this.block.subarray(this.used, (this.used += n)) as T;
   }
-  return slab.floats.subarray(slab.usedFloats, (slab.usedFloats += n));
 }
+const actionSlab = new Slab((n) => new Int32Array(n));
+const priorSlab = new Slab((n) => new Float32Array(n));
 
 function softmaxOver(logits: ArrayLike<number>, actions: Int32Array): Float32Array {
-  const out = slabFloats(actions.length);
+  const out = priorSlab.take(actions.length);
   let max = -Infinity;
   for (const a of actions) max = Math.max(max, logits[a]!);
   let sum = 0;
@@ -318,7 +318,7 @@ function expand(node: SearchNode, state: GameState, evaluation: Evaluation): voi
   const mask = state.searchMask ? state.searchMask(scratchMask) : state.legalMask(scratchMask);
   let count = 0;
   for (let a = 0; a < mask.length; a++) count += mask[a]!;
-  const actions = slabInts(count);
+  const actions = actionSlab.take(count);
   for (let a = 0, k = 0; a < mask.length; a++) if (mask[a] === 1) actions[k++] = a;
   node.actions = actions;
   node.priors = softmaxOver(evaluation.policy, actions);
